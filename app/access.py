@@ -1,0 +1,46 @@
+"""View decorators that load a contest and check the caller's role before the view runs."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort, g
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.models import Contest
+from app.services import permissions
+
+
+def get_contest_or_404(slug: str) -> Contest:
+    contest = db.session.scalar(sa.select(Contest).where(Contest.slug == slug))
+    if contest is None:
+        abort(404)
+    return contest
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def organiser_required(view):
+    """For views under /<slug>/…: loads g.contest and refuses anyone but its organisers."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(slug, *args, **kwargs):
+        contest = get_contest_or_404(slug)
+        if not permissions.is_organiser(current_user, contest):
+            abort(403)
+        g.contest = contest
+        return view(contest, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,34 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
+
+from app.services import contests, rules
+
+
+class ContestCreateForm(FlaskForm):
+    slug = StringField(
+        _l("Address (slug)"),
+        validators=[DataRequired(), Regexp(rules.SLUG_PATTERN, message=_l(
+            "Use 3–80 lower-case Latin letters, digits and hyphens."))],
+        description=_l("Part of the contest's web address, e.g. formula-2026."),
+    )
+    title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=300)])
+    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=300)])
+    timezone = SelectField(_l("Time zone"), default="Europe/Moscow")
+    submit = SubmitField(_l("Create the contest"))
+
+    def validate_slug(self, field):
+        if contests.get_contest(field.data) is not None:
+            raise ValidationError(_l("This address is taken."))
+
+    def validate_timezone(self, field):
+        message = rules.check_timezone(field.data)
+        if message:
+            raise ValidationError(message)
+
+
+class OrganiserForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Full name (for a new account)"), validators=[Length(max=200)])
+    submit = SubmitField(_l("Appoint"))

@@ -1,0 +1,154 @@
+"""Registration, e-mail confirmation, login, logout, passwords."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResendConfirmationForm,
+    ResetPasswordForm,
+)
+from app.extensions import db, limiter
+from app.i18n import current_language
+from app.safe_redirect import is_safe_next, redirect_next
+from app.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.index"))
+    form = RegisterForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        user = accounts.create_user(
+            email=form.email.data, name=form.name.data, password=form.password.data,
+            locale=current_language(),
+        )
+        accounts.send_confirmation_mail(user)
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome! We have sent a confirmation link to %(email)s.", email=user.email),
+              "success")
+        return redirect_next(form.next.data)
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/confirm/<token>")
+def confirm(token):
+    try:
+        user = accounts.confirm_email(token)
+    except accounts.TokenError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("public.index"))
+    db.session.commit()
+    flash(_("Your e-mail address %(email)s is confirmed.", email=user.email), "success")
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@login_required
+def resend_confirmation():
+    form = ResendConfirmationForm()
+    if current_user.is_confirmed:
+        return redirect(url_for("public.index"))
+    if form.validate_on_submit():
+        accounts.send_confirmation_mail(current_user)
+        flash(_("We have sent a new confirmation link to %(email)s.", email=current_user.email),
+              "info")
+        return redirect(url_for("public.index"))
+    return render_template("auth/unconfirmed.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect_next(request.args.get("next"))
+    form = LoginForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Wrong e-mail or password."))
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(_("You are logged in."), "success")
+            return redirect_next(form.next.data)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.find_user_by_email(form.email.data)
+        if user is not None:
+            accounts.send_reset_mail(user)
+        # The same answer either way, so the form does not reveal who has an account.
+        flash(_("If an account exists for %(email)s, we have sent it a link to reset the "
+                "password.", email=form.email.data), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        accounts.user_for_reset_token(token)
+    except accounts.TokenError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.reset_password(token, form.password.data)
+        db.session.commit()
+        flash(_("Your password is changed. You can log in with it now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not accounts.check_password(current_user, form.current.data):
+            form.current.errors.append(_("This is not your current password."))
+        else:
+            accounts.set_password(current_user, form.password.data)
+            db.session.commit()
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("public.index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/language/<code>", methods=["POST"])
+def set_language(code):
+    from flask import current_app, session
+
+    if code in current_app.config["LANGUAGES"]:
+        session["locale"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("public.index"))

@@ -1,0 +1,24 @@
+"""All models, imported here so Alembic and the app see every table."""
+
+from app.models.audit import AuditEvent
+from app.models.contest import (
+    Contest,
+    ContestOrganiser,
+    Criterion,
+    FormField,
+    Nomination,
+    Round,
+    TieBreak,
+)
+from app.models.entry import Attachment, Entry, EntryRound
+from app.models.jury import Assignment, Conflict, Declaration, JuryExpertise, JuryMember
+from app.models.results import Award, RankingSnapshot
+from app.models.review import Review, Score
+from app.models.user import User
+
+__all__ = [
+    "Assignment", "Attachment", "AuditEvent", "Award", "Conflict", "Contest",
+    "ContestOrganiser", "Criterion", "Declaration", "Entry", "EntryRound", "FormField",
+    "JuryExpertise", "JuryMember", "Nomination", "RankingSnapshot", "Review", "Round",
+    "Score", "TieBreak", "User",
+]

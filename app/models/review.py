@@ -1,0 +1,87 @@
+"""Reviews: one judge's scores for one entry in one round."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime
+
+REVIEW_STATUSES = ("draft", "submitted")
+
+
+class Review(db.Model):
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entry.id", ondelete="CASCADE"))
+    judge_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    # Σ w_c · s_c, written by services.scoring.review_total when the review is submitted.
+    total: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 4))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    feedback: Mapped[str] = mapped_column(sa.Text, default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Optimistic lock: a stale autosave never overwrites a newer submit.
+    version: Mapped[int] = mapped_column(default=1)
+
+    scores: Mapped[list[Score]] = relationship(
+        back_populates="review", cascade="all, delete-orphan"
+    )
+    entry = relationship("Entry")
+    judge = relationship("User")
+
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "entry_id", "judge_id"),
+        sa.CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+        sa.CheckConstraint(
+            "status = 'draft' OR (total IS NOT NULL AND submitted_at IS NOT NULL)",
+            name="submitted_complete",
+        ),
+        sa.Index("ix_review_round_entry", "round_id", "entry_id"),
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Review {self.id} round={self.round_id} entry={self.entry_id} judge={self.judge_id} {self.status}>"
+
+
+class Score(db.Model):
+    __tablename__ = "score"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("review.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column()
+    # Copies of the criterion's scale, tied to it by a composite foreign key, so the
+    # database itself refuses a score outside the scale.
+    scale_min: Mapped[int] = mapped_column()
+    scale_max: Mapped[int] = mapped_column()
+    value: Mapped[int | None] = mapped_column()
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    review: Mapped[Review] = relationship(back_populates="scores")
+
+    __table_args__ = (
+        sa.UniqueConstraint("review_id", "criterion_id"),
+        sa.ForeignKeyConstraint(
+            ["criterion_id", "scale_min", "scale_max"],
+            ["criterion.id", "criterion.min_score", "criterion.max_score"],
+            name="fk_score_criterion_scale",
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
+        sa.CheckConstraint(
+            "value IS NULL OR (value >= scale_min AND value <= scale_max)", name="in_scale"
+        ),
+        sa.Index("ix_score_criterion", "criterion_id"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Score {self.id} review={self.review_id} criterion={self.criterion_id} {self.value}>"

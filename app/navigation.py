@@ -1,0 +1,73 @@
+"""Navigation links by role, for the templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import ContestOrganiser, JuryMember
+
+METHOD_LABELS = {
+    "mean": _l("Mean"),
+    "median": _l("Median"),
+    "trimmed": _l("Trimmed mean"),
+    "zscore": _l("Z-score normalised"),
+}
+
+
+@dataclass
+class NavItem:
+    label: str
+    url: str
+    active: bool = False
+
+
+def _has(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions
+
+
+def role_navigation() -> list[NavItem]:
+    """One query for all roles, so every page costs the same whatever the user is."""
+    user_id = current_user.id
+    organises, judges = db.session.execute(sa.select(
+        sa.exists().where(ContestOrganiser.user_id == user_id),
+        sa.exists().where(JuryMember.user_id == user_id, JuryMember.status == "accepted"),
+    )).one()
+    items = []
+    if _has("apply.my_entries"):
+        items.append(NavItem(str(_l("My applications")), url_for("apply.my_entries")))
+    if judges and _has("jury.dashboard"):
+        items.append(NavItem(str(_l("Jury")), url_for("jury.dashboard")))
+    if organises or current_user.is_admin:
+        items.append(NavItem(str(_l("Manage")), url_for("manage.index")))
+    return items
+
+
+# Tabs of the organiser's contest pages: (endpoint, label); a tab shows once its blueprint exists.
+CONTEST_TABS = [
+    ("manage.contest", _l("Set-up")),
+    ("manage.form_builder", _l("Application form")),
+    ("manage.entries", _l("Entries")),
+    ("manage.jury", _l("Jury")),
+    ("manage.progress", _l("Judging")),
+    ("manage.results", _l("Results")),
+    ("manage.audit_log", _l("Audit log")),
+]
+
+
+def contest_tabs(contest) -> list[NavItem]:
+    items = []
+    for endpoint, label in CONTEST_TABS:
+        if _has(endpoint):
+            items.append(NavItem(str(label), url_for(endpoint, slug=contest.slug),
+                                 active=request.endpoint == endpoint))
+    return items
+
+
+def method_label(method: str) -> str:
+    return str(METHOD_LABELS.get(method, method))

@@ -1,0 +1,142 @@
+"""Accounts: registration, confirmation, passwords, language."""
+
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models import User
+from app.services.clock import now
+from app.services.mail import send_mail
+
+CONFIRM_SALT = "confirm-email"
+RESET_SALT = "reset-password"
+
+
+class TokenError(Exception):
+    """A link that is invalid, expired or already used."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def hash_password(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD")
+    return generate_password_hash(password, method) if method else generate_password_hash(password)
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now()
+
+
+def check_password(user: User, password: str) -> bool:
+    return bool(user.password_hash) and check_password_hash(user.password_hash, password)
+
+
+def create_user(*, email: str, name: str, password: str | None = None, locale: str = "ru",
+                confirmed: bool = False, is_admin: bool = False,
+                organisation: str | None = None) -> User:
+    moment = now()
+    user = User(
+        email=normalise_email(email), name=name.strip(), locale=locale, is_admin=is_admin,
+        organisation=organisation, created_at=moment,
+        email_confirmed_at=moment if confirmed else None,
+    )
+    if password:
+        set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user_by_email(email)
+    if user is None or not check_password(user, password):
+        return None
+    return user
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of every reset token: once the password changes, old links stop working.
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def make_confirmation_token(user: User) -> str:
+    return _serializer(CONFIRM_SALT).dumps({"user": user.id, "email": user.email})
+
+
+def make_reset_token(user: User) -> str:
+    return _serializer(RESET_SALT).dumps({"user": user.id, "pw": _password_fingerprint(user)})
+
+
+def _load(token: str, salt: str) -> dict:
+    try:
+        return _serializer(salt).loads(token, max_age=current_app.config["TOKEN_MAX_AGE"])
+    except SignatureExpired as error:
+        raise TokenError(_("This link has expired. Please ask for a new one.")) from error
+    except BadSignature as error:
+        raise TokenError(_("This link is not valid.")) from error
+
+
+def confirm_email(token: str) -> User:
+    data = _load(token, CONFIRM_SALT)
+    user = db.session.get(User, data.get("user"))
+    if user is None or user.email != data.get("email"):
+        raise TokenError(_("This link is not valid."))
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now()
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    user = user_for_reset_token(token)
+    set_password(user, password)
+    if user.email_confirmed_at is None:
+        # The reset link arrived by e-mail, which proves the address.
+        user.email_confirmed_at = now()
+    return user
+
+
+def user_for_reset_token(token: str) -> User:
+    data = _load(token, RESET_SALT)
+    user = db.session.get(User, data.get("user"))
+    if user is None or data.get("pw") != _password_fingerprint(user):
+        raise TokenError(_("This link has already been used or is not valid."))
+    return user
+
+
+def send_confirmation_mail(user: User) -> None:
+    link = url_for("auth.confirm", token=make_confirmation_token(user), _external=True)
+    with force_locale(user.locale):
+        send_mail(
+            to=user.email,
+            subject=_("Confirm your e-mail address"),
+            body=render_template("mail/confirm.txt", user=user, link=link),
+        )
+
+
+def send_reset_mail(user: User) -> None:
+    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    with force_locale(user.locale):
+        send_mail(
+            to=user.email,
+            subject=_("Reset your password"),
+            body=render_template("mail/reset.txt", user=user, link=link),
+        )

@@ -1,0 +1,73 @@
+"""Who may do what. Each rule is said here once; views and templates ask these functions."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Assignment, Contest, ContestOrganiser, Entry, JuryMember, Round, User
+
+
+def is_organiser(user: User | None, contest: Contest) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return db.session.get(ContestOrganiser, (contest.id, user.id)) is not None
+
+
+def is_judge_in_contest(user: User | None, contest: Contest) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(
+        sa.select(sa.exists().where(
+            JuryMember.user_id == user.id,
+            JuryMember.status == "accepted",
+            JuryMember.round_id.in_(sa.select(Round.id).where(Round.contest_id == contest.id)),
+        ))
+    )
+
+
+def is_judge_in_round(user: User | None, round_: Round) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(
+        sa.select(sa.exists().where(
+            JuryMember.user_id == user.id,
+            JuryMember.status == "accepted",
+            JuryMember.round_id == round_.id,
+        ))
+    )
+
+
+def is_entrant_in_contest(user: User | None, contest: Contest) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(
+        sa.select(sa.exists().where(Entry.entrant_id == user.id, Entry.contest_id == contest.id))
+    )
+
+
+def is_assigned(user: User | None, entry: Entry, round_: Round | None = None) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    condition = [Assignment.judge_id == user.id, Assignment.entry_id == entry.id]
+    if round_ is not None:
+        condition.append(Assignment.round_id == round_.id)
+    return db.session.scalar(sa.select(sa.exists().where(*condition)))
+
+
+def can_view_entry(user: User | None, entry: Entry) -> bool:
+    """The entrant, the contest's organisers and judges assigned to it may open an entry."""
+    if user is None or not user.is_authenticated:
+        return False
+    if entry.entrant_id == user.id:
+        return True
+    if is_organiser(user, entry.contest):
+        return True
+    return is_assigned(user, entry)
+
+
+def can_see_scores(user: User | None, contest: Contest) -> bool:
+    """Before publication only organisers see any score or rank (DESIGN §1)."""
+    return contest.is_published or is_organiser(user, contest)

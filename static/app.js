@@ -1,0 +1,27 @@
+// Formula Jury: progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // Forms that ask before a destructive action: <form data-confirm="…">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  }, true);
+
+  // Live character counters: <textarea maxlength="…" data-count="id-of-counter">.
+  function updateCount(input) {
+    var counter = document.getElementById(input.getAttribute("data-count"));
+    if (!counter) { return; }
+    var limit = parseInt(input.getAttribute("data-limit") || input.getAttribute("maxlength"), 10);
+    var used = input.value.length;
+    counter.textContent = used + " / " + limit;
+    counter.classList.toggle("over", used > limit);
+  }
+  document.querySelectorAll("[data-count]").forEach(function (input) {
+    updateCount(input);
+    input.addEventListener("input", function () { updateCount(input); });
+  });
+})();

@@ -1,0 +1,119 @@
+"""Test fixtures: the app on a real database (in-memory SQLite by default, PostgreSQL when
+TEST_DATABASE_URL or DATABASE_URL points at one), a client, a CLI runner, a query counter."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+from app.services import mail
+from tests import factories
+
+_schema_ready: set[str] = set()
+
+
+def _reset_database() -> None:
+    """A clean schema for every test: create it once per database, then empty the tables."""
+    url = str(db.engine.url)
+    if db.engine.dialect.name == "sqlite" or url not in _schema_ready:
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.create_all()
+        _schema_ready.add(url)
+        return
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(TestConfig)
+    app.config.update(
+        STORAGE_DIR=str(tmp_path / "uploads"),
+        NOW=None,
+    )
+    with app.app_context():
+        _reset_database()
+        mail.outbox.clear()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app):
+    return mail.outbox
+
+
+@pytest.fixture
+def freeze(app):
+    """freeze(datetime) sets the app's clock; times without a zone are UTC."""
+
+    def _freeze(moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        app.config["NOW"] = moment
+        return moment
+
+    return _freeze
+
+
+@pytest.fixture
+def login(client):
+    def _login(user, password: str = factories.PASSWORD):
+        client.post("/auth/logout")
+        response = client.post("/auth/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, "login failed"
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as counter: ...; counter.count is the number of SQL statements."""
+
+    class Counter:
+        count = 0
+        statements: list[str] = []
+
+    @contextlib.contextmanager
+    def _count():
+        counter = Counter()
+        counter.statements = []
+
+        def _before(conn, cursor, statement, parameters, context, executemany):
+            counter.count += 1
+            counter.statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", _before)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", _before)
+
+    return _count
+
+
+@pytest.fixture
+def make(app):
+    """The factories, bound to the test's app."""
+    return factories
