@@ -90,7 +90,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
+    from app.apply.routes import bp as apply_bp
     from app.auth.routes import bp as auth_bp
+    from app.jury.routes import bp as jury_bp
     from app.manage.routes import bp as manage_bp
     from app.public.routes import bp as public_bp
 
@@ -98,6 +100,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(manage_bp, url_prefix="/manage")
+    app.register_blueprint(apply_bp, url_prefix="/apply")
+    app.register_blueprint(jury_bp, url_prefix="/jury")
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -27,13 +27,22 @@ def register(app: Flask) -> None:
         app.cli.add_command(extra)
 
 
-def _area_commands() -> list:
-    """Commands of the later areas (assignment, contest exchange, results)."""
-    commands = []
-    from app import cli_areas
+# Each area keeps its commands in its own module as a list named `commands`.
+AREA_COMMAND_MODULES = ("app.cli_jury", "app.cli_results")
 
-    for name in cli_areas.__all__:
-        commands.append(getattr(cli_areas, name))
+
+def _area_commands() -> list:
+    import importlib
+
+    commands = []
+    for module_name in AREA_COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        commands.extend(module.commands)
     return commands
 
 

@@ -61,3 +61,28 @@ def round_(contest: Contest, *, key: str | None = None, criteria: list[tuple] | 
                                weight=Decimal(weight), min_score=low, max_score=high)
     db.session.commit()
     return created
+
+
+def entry(contest: Contest, *, entrant: User | None = None, nomination=None,
+          status: str = "submitted", eligible: bool | None = True, title: str | None = None,
+          organisation: str = "", inn: str | None = None, answers: dict | None = None,
+          submitted_at: datetime | None = None, rounds: list[Round] | None = None):
+    """An entry straight in the database; eligible entries join the given rounds."""
+    from app.models import Entry, EntryRound
+
+    number = next(_sequence)
+    entrant = entrant or user(name=f"Entrant {number}")
+    created = Entry(
+        contest_id=contest.id, entrant_id=entrant.id,
+        nomination_id=(nomination or contest.nominations[0]).id,
+        title=title or f"Project {number}", organisation=organisation, inn=inn,
+        status=status, eligible=eligible, answers=answers or {},
+        submitted_at=(submitted_at or NOW) if status != "draft" else None,
+        number=number if status != "draft" else None, created_at=NOW, updated_at=NOW,
+    )
+    db.session.add(created)
+    db.session.flush()
+    for round_obj in rounds or []:
+        db.session.add(EntryRound(entry_id=created.id, round_id=round_obj.id, added_at=NOW))
+    db.session.commit()
+    return created

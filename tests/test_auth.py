@@ -1,6 +1,7 @@
 """Accounts: registration, confirmation, login, passwords, redirects, rate limits, CSRF."""
 
 import re
+
 import pytest
 import sqlalchemy as sa
 

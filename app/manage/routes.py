@@ -10,7 +10,13 @@ from flask_login import current_user, login_required
 from app.access import organiser_required
 from app.extensions import db
 from app.forms_common import parse_decimal, to_local, to_utc
-from app.manage.forms import ConfirmForm, ContestSettingsForm, CriterionForm, NominationForm, RoundForm
+from app.manage.forms import (
+    ConfirmForm,
+    ContestSettingsForm,
+    CriterionForm,
+    NominationForm,
+    RoundForm,
+)
 from app.models import Contest, Criterion, Entry, Nomination, Round
 from app.services import contests
 from app.timezones import timezone_choices
@@ -230,3 +236,7 @@ def criterion_delete(contest, criterion_id):
         db.session.commit()
         flash(_("The criterion is deleted."), "info")
     return redirect(url_for("manage.round_view", slug=contest.slug, round_id=round_id))
+
+
+# The other organiser areas register their routes on this blueprint.
+from app.manage import entries_routes, jury_routes, progress_routes, results_routes  # noqa: E402,F401

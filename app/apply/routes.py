@@ -1,0 +1,5 @@
+"""Entrants: the application form, drafts, attachments, submission."""
+
+from flask import Blueprint
+
+bp = Blueprint("apply", __name__)

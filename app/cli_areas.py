@@ -1,3 +1,0 @@
-"""Commands of the contest areas; each is a thin shell around a service function."""
-
-__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Organiser pages: jury. Routes are registered on the manage blueprint."""
+
+from app.manage.routes import bp  # noqa: F401
