@@ -71,3 +71,23 @@ def can_view_entry(user: User | None, entry: Entry) -> bool:
 def can_see_scores(user: User | None, contest: Contest) -> bool:
     """Before publication only organisers see any score or rank (DESIGN §1)."""
     return contest.is_published or is_organiser(user, contest)
+
+
+def can_see_entrant_identity(user: User | None, entry: Entry) -> bool:
+    """Blind rounds hide who the entrant is from judges; the entrant and organisers always see it.
+
+    A judge sees the identity only when none of the rounds in which they review this entry is blind.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    if entry.entrant_id == user.id or is_organiser(user, entry.contest):
+        return True
+    blind_assignment = db.session.scalar(
+        sa.select(sa.exists().where(
+            Assignment.judge_id == user.id,
+            Assignment.entry_id == entry.id,
+            Assignment.round_id == Round.id,
+            Round.blind.is_(True),
+        ))
+    )
+    return not blind_assignment
