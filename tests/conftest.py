@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.config import TestConfig
@@ -33,9 +35,27 @@ def _reset_database() -> None:
         connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The test's own app context (for direct database access) stays pushed; without this,
+    requests would share its `g`, and with it Flask-Login's cached user and Babel's locale.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            # The request may have changed rows the test has loaded: read them afresh.
+            db.session.expire_all()
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app(TestConfig)
+    app.test_client_class = IsolatedClient
     app.config.update(
         STORAGE_DIR=str(tmp_path / "uploads"),
         NOW=None,

@@ -55,7 +55,9 @@ def round_(contest: Contest, *, key: str | None = None, criteria: list[tuple] | 
         intake_opens_at=intake[0], intake_closes_at=intake[1],
         judging_opens_at=judging[0], judging_closes_at=judging[1], **options,
     )
-    for criterion in criteria or [("c1", "2.0", 0, 10), ("c2", "1.0", 0, 10)]:
+    if criteria is None:
+        criteria = [("c1", "2.0", 0, 10), ("c2", "1.0", 0, 10)]
+    for criterion in criteria:
         key_, weight, low, high = criterion
         contests.add_criterion(created, key=key_, title_ru=key_, title_en=key_,
                                weight=Decimal(weight), min_score=low, max_score=high)
