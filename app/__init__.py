@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
 from app.config import INSTANCE_DIR, PROJECT_ROOT, Config
@@ -24,12 +22,11 @@ def create_app(config: type | dict | None = None) -> Flask:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
     register_secret_key(app)
-    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
-    register_security_headers(app)
+    register_web(app)
     register_commands(app)
     return app
 
@@ -41,11 +38,6 @@ def register_secret_key(app: Flask) -> None:
         if app.config["ENV_NAME"] not in ("development", "testing"):
             raise RuntimeError("SECRET_KEY must be set outside development")
         app.config["SECRET_KEY"] = DEV_SECRET_KEY
-
-
-def register_logging(app: Flask) -> None:
-    if not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def register_extensions(app: Flask) -> None:
@@ -103,6 +95,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(apply_bp, url_prefix="/apply")
     app.register_blueprint(jury_bp, url_prefix="/jury")
 
+    from app.ops.routes import bp as ops_bp
+
+    app.register_blueprint(ops_bp)
+
 
 def register_template_helpers(app: Flask) -> None:
     from app import i18n, navigation
@@ -129,18 +125,11 @@ def register_error_handlers(app: Flask) -> None:
         app.register_error_handler(code, render_error)
 
 
-def register_security_headers(app: Flask) -> None:
-    @app.after_request
-    def _headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-            "frame-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        )
-        return response
+def register_web(app: Flask) -> None:
+    """Logging, request ids, security headers and proxy handling (app/web.py)."""
+    from app import web
+
+    web.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

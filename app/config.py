@@ -47,6 +47,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "fj")
 
     # Attachments: "local" (a folder in instance/) or "s3".
     STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
@@ -74,6 +75,21 @@ class Config:
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     SERVER_NAME = os.environ.get("SERVER_NAME")
+
+    # Production web server (gunicorn.conf.py reads these) and operations (app/web.py).
+    BIND = os.environ.get("BIND", "127.0.0.1:8000")
+    WEB_CONCURRENCY = _int("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1)
+    WEB_THREADS = _int("WEB_THREADS", 4)
+    WEB_TIMEOUT = _int("WEB_TIMEOUT", 120)
+    # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none, trust nothing).
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # "json": one JSON object per log line (request logs carry the request id); "text": plain.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if ENV_NAME == "development" else "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    HSTS_SECONDS = _int("HSTS_SECONDS", 365 * 24 * 3600)
+    # The RQ queue of e-mail and export jobs (on REDIS_URL), and how long finished jobs are kept.
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "formula-jury")
+    JOB_RESULT_TTL = _int("JOB_RESULT_TTL", 24 * 3600)
 
     # Password reset and confirmation links stay valid this long (seconds).
     TOKEN_MAX_AGE = _int("TOKEN_MAX_AGE", 24 * 3600)

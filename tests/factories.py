@@ -88,3 +88,28 @@ def entry(contest: Contest, *, entrant: User | None = None, nomination=None,
         db.session.add(EntryRound(entry_id=created.id, round_id=round_obj.id, added_at=NOW))
     db.session.commit()
     return created
+
+
+def jury_member(round_obj: Round, person: User | None = None, *, nominations=(), organisation: str | None = None,
+                inn: str | None = None, max_load: int | None = None, signed: bool = True):
+    """An accepted member of the round's jury, with the contest's declaration signed by default."""
+    from app.services import jury
+
+    person = person or user(name=f"Judge {next(_sequence)}")
+    member = jury.invite_judge(round_=round_obj, email=person.email, organisation=organisation, inn=inn,
+                               max_load=max_load, nomination_ids=[n.id for n in nominations], send=False)
+    jury.accept_invitation(member=member, user=person)
+    if signed:
+        jury.sign_declaration(contest=round_obj.contest, user=person, language="en")
+    db.session.commit()
+    return member
+
+
+def assignment(round_obj: Round, entry_obj, judge: User):
+    """An assignment straight in the database (no rule checks)."""
+    from app.models import Assignment
+
+    created = Assignment(round_id=round_obj.id, entry_id=entry_obj.id, judge_id=judge.id, created_at=NOW)
+    db.session.add(created)
+    db.session.commit()
+    return created

@@ -1,3 +1,176 @@
-"""Organiser pages: entries. Routes are registered on the manage blueprint."""
+"""Organiser pages: the application-form builder, entries, screening, export.
 
-from app.manage.routes import bp  # noqa: F401
+Routes are registered on the manage blueprint.
+"""
+
+from __future__ import annotations
+
+import math
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.access import organiser_required
+from app.extensions import db
+from app.manage.entries_forms import FIELD_TYPE_CHOICES, FormFieldForm, ScreeningForm
+from app.manage.forms import ConfirmForm
+from app.manage.routes import bp
+from app.models import Contest, Entry, FormField
+from app.services import application_form, entry_export
+from app.services import entries as entry_service
+from app.services.application_form import FormError
+
+
+def _field_in(contest: Contest, field_id: int) -> FormField:
+    field = db.session.get(FormField, field_id)
+    if field is None or field.contest_id != contest.id:
+        abort(404)
+    return field
+
+
+def _entry_in(contest: Contest, entry_id: int) -> Entry:
+    entry = entry_service.get_entry(entry_id)
+    if entry is None or entry.contest_id != contest.id:
+        abort(404)
+    return entry
+
+
+# --- the form builder --------------------------------------------------------------------
+
+
+@bp.route("/<slug>/form")
+@organiser_required
+def form_builder(contest):
+    return render_template("manage/form_builder.html", contest=contest,
+                           fields=application_form.form_fields(contest), af=application_form,
+                           type_labels=dict(FIELD_TYPE_CHOICES),
+                           confirm_form=ConfirmForm())
+
+
+@bp.route("/<slug>/form/new", methods=["GET", "POST"])
+@organiser_required
+def form_field_new(contest):
+    form = FormFieldForm(taken_keys=[f.key for f in contest.form_fields])
+    if not form.is_submitted() and request.args.get("type") in dict(FIELD_TYPE_CHOICES):
+        form.type.data = request.args["type"]
+    if form.validate_on_submit() and form.check_type_settings(form.type.data):
+        try:
+            application_form.add_field(contest, key=form.key.data, type=form.type.data,
+                                       actor=current_user, **form.values(form.type.data))
+        except FormError as error:
+            form.key.errors = [*form.key.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("The field is added."), "success")
+            return redirect(url_for("manage.form_builder", slug=contest.slug))
+    return render_template("manage/form_field.html", contest=contest, form=form, field=None)
+
+
+@bp.route("/<slug>/form/<int:field_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def form_field_edit(contest, field_id):
+    field = _field_in(contest, field_id)
+    form = FormFieldForm(obj=field, editing=True)
+    if not form.is_submitted():
+        form.fill_from(field)
+    if form.validate_on_submit() and form.check_type_settings(field.type):
+        try:
+            application_form.update_field(field, actor=current_user, **form.values(field.type))
+        except FormError as error:
+            form.label_ru.errors = [*form.label_ru.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("The field is saved."), "success")
+            return redirect(url_for("manage.form_builder", slug=contest.slug))
+    return render_template("manage/form_field.html", contest=contest, form=form, field=field)
+
+
+@bp.route("/<slug>/form/<int:field_id>/move/<direction>", methods=["POST"])
+@organiser_required
+def form_field_move(contest, field_id, direction):
+    field = _field_in(contest, field_id)
+    if ConfirmForm().validate_on_submit():
+        application_form.move_field(field, -1 if direction == "up" else 1)
+        db.session.commit()
+    return redirect(url_for("manage.form_builder", slug=contest.slug))
+
+
+@bp.route("/<slug>/form/<int:field_id>/delete", methods=["POST"])
+@organiser_required
+def form_field_delete(contest, field_id):
+    field = _field_in(contest, field_id)
+    if ConfirmForm().validate_on_submit():
+        application_form.delete_field(field, actor=current_user)
+        db.session.commit()
+        flash(_("The field is deleted. Answers already given stay in the entry_service."), "info")
+    return redirect(url_for("manage.form_builder", slug=contest.slug))
+
+
+# --- entries -------------------------------------------------------------------------------
+
+
+def _filters() -> entry_service.EntryFilter:
+    return entry_service.EntryFilter(
+        nomination_id=request.args.get("nomination", type=int),
+        status=request.args.get("status") or None,
+        eligibility=request.args.get("eligibility") or None,
+        search=request.args.get("q", "").strip()[:200],
+    )
+
+
+@bp.route("/<slug>/entries")
+@organiser_required
+def entries(contest):
+    filters = _filters()
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = entry_service.list_entries(contest, filters, page=page)
+    pages = max(math.ceil(total / entry_service.PAGE_SIZE), 1)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("manage/entries.html", contest=contest, entries=rows, total=total,
+                           page=page, pages=pages, filters=filters, args=args)
+
+
+@bp.route("/<slug>/entries/export.<fmt>")
+@organiser_required
+def entries_export(contest, fmt):
+    filters = _filters()
+    name = f"{contest.slug}-entries"
+    if fmt == "csv":
+        return Response(entry_export.export_csv(contest, filters), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if fmt == "xlsx":
+        return Response(
+            entry_export.export_xlsx(contest, filters),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    abort(404)
+
+
+@bp.route("/<slug>/entries/<int:entry_id>", methods=["GET", "POST"])
+@organiser_required
+def entry_detail(contest, entry_id):
+    entry = _entry_in(contest, entry_id)
+    form = ScreeningForm()
+    if not form.is_submitted():
+        if entry.eligible is not None:
+            form.decision.data = "eligible" if entry.eligible else "ineligible"
+        form.reason.data = entry.ineligible_reason or ""
+    if form.validate_on_submit():
+        try:
+            entry_service.screen_entry(entry, eligible=form.decision.data == "eligible",
+                                 reason=form.reason.data, actor=current_user)
+        except entry_service.Problems as problems:
+            form.reason.errors = [*form.reason.errors, *problems.errors.get("reason", [])]
+        except entry_service.EntryError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The decision on application No. %(number)s is saved.", number=entry.number), "success")
+            return redirect(url_for("manage.entry_detail", slug=contest.slug, entry_id=entry.id))
+    return render_template(
+        "manage/entry.html", contest=contest, entry=entry, form=form,
+        fields=application_form.form_fields(contest), attachments=entry_service.attachments_by_field(entry),
+        af=application_form, display_name=lambda a: a.filename,
+        first_round=entry_service.first_round(contest),
+    )

@@ -1,3 +1,339 @@
 """Organiser pages: results. Routes are registered on the manage blueprint."""
 
-from app.manage.routes import bp  # noqa: F401
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from app.access import admin_required, organiser_required
+from app.extensions import db
+from app.forms_common import parse_decimal
+from app.manage.forms import ConfirmForm
+from app.manage.results_forms import AdvanceForm, AwardForm, AwardPlacesForm, ImportForm, ReasonForm, weights_form
+from app.manage.routes import bp
+from app.models import Award, Contest, Entry, EntryRound, Review, Round, User
+from app.services import exchange, results_export
+from app.services import results as results_service
+from app.services.ranking import criterion_breakdown, rank_round
+from app.services.results import ResultsError
+
+EXPORT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _round_in(contest: Contest, round_id: int | None) -> Round:
+    for round_ in contest.rounds:
+        if round_.id == round_id:
+            return round_
+    abort(404)
+
+
+def _download(data: str | bytes, filename: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _back_to_round(contest: Contest, round_: Round):
+    return redirect(url_for("manage.results", slug=contest.slug, round=round_.id))
+
+
+def _scores_changed(snapshot, ranking) -> bool:
+    """Whether the live scores differ from the frozen ones (a review changed after finalising)."""
+    frozen = {r["entry_id"]: (r["score"], r["reviews"], r["flagged"]) for r in snapshot.data["rows"]}
+    live = {r["entry_id"]: (r["score"], r["reviews"], r["flagged"])
+            for r in results_service.snapshot_data(ranking)["rows"]}
+    return frozen != live
+
+
+@bp.route("/<slug>/results")
+@organiser_required
+def results(contest):
+    rounds = contest.rounds
+    if not rounds:
+        return render_template("manage/results.html", contest=contest, round=None, rounds=[])
+    round_id = request.args.get("round", type=int)
+    round_ = _round_in(contest, round_id) if round_id is not None else rounds[0]
+    overall = request.args.get("scope") == "round"
+    ranking = rank_round(round_, overall=overall)
+    snapshot = results_service.current_snapshot(round_) if round_.finalised_at else None
+    finaliser = db.session.get(User, round_.finalised_by_id) if round_.finalised_by_id else None
+    profiles = results_service.judge_profiles(round_)
+    edges = results_service.bin_edges(round_)
+    return render_template(
+        "manage/results.html", contest=contest, round=round_, rounds=rounds, ranking=ranking, overall=overall,
+        criteria=list(round_.criteria), breakdown=criterion_breakdown(round_),
+        profiles=profiles, edges=edges, judge_chart=judge_chart(profiles, edges), histogram_chart=histogram_chart,
+        histograms=results_service.score_histograms(ranking), snapshot=snapshot, finaliser=finaliser,
+        changed=snapshot is not None and _scores_changed(snapshot, ranking),
+        next_round=results_service.next_round(round_), confirm_form=ConfirmForm(),
+        waiting=results_service.unfinalised_rounds(contest),
+        nomination_titles={n.id: n.loc("title") for n in ranking.nominations},
+    )
+
+
+@bp.route("/<slug>/results/<int:round_id>/entries/<int:entry_id>")
+@organiser_required
+def results_entry(contest, round_id, entry_id):
+    round_ = _round_in(contest, round_id)
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.contest_id != contest.id:
+        abort(404)
+    row = rank_round(round_).by_entry().get(entry.id)
+    if row is None:
+        abort(404)
+    reviews = db.session.scalars(
+        sa.select(Review).where(Review.round_id == round_.id, Review.entry_id == entry.id)
+        .options(selectinload(Review.scores), selectinload(Review.judge))
+        .order_by(Review.status.desc(), Review.submitted_at, Review.id)
+    ).all()
+    return render_template(
+        "manage/results_entry.html", contest=contest, round=round_, entry=entry, row=row,
+        criteria=list(round_.criteria), breakdown=criterion_breakdown(round_, [entry.id]), reviews=reviews,
+    )
+
+
+@bp.route("/<slug>/results/<int:round_id>/finalise", methods=["POST"])
+@organiser_required
+def results_finalise(contest, round_id):
+    round_ = _round_in(contest, round_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            results_service.finalise_round(round_, actor=current_user)
+        except ResultsError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The round is finalised: its ranking is frozen."), "success")
+    return _back_to_round(contest, round_)
+
+
+@bp.route("/<slug>/results/<int:round_id>/reopen", methods=["GET", "POST"])
+@organiser_required
+def results_reopen(contest, round_id):
+    round_ = _round_in(contest, round_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            results_service.reopen_round(round_, actor=current_user, reason=form.reason.data)
+        except ResultsError as error:
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The round is reopened."), "success")
+            return _back_to_round(contest, round_)
+    return render_template("manage/results_reason.html", contest=contest, round=round_, form=form,
+                           title=_("Reopen the round “%(round)s”", round=round_.loc("title")),
+                           lead=_("The frozen ranking is kept for the record; the reason goes to the audit log."))
+
+
+@bp.route("/<slug>/results/<int:round_id>/advance", methods=["GET", "POST"])
+@organiser_required
+def results_advance(contest, round_id):
+    round_ = _round_in(contest, round_id)
+    form = AdvanceForm(has_pass_mark=round_.pass_mark is not None)
+    plan = None
+    if form.validate_on_submit():
+        count = form.count.data if form.mode.data in ("top", "share") else None
+        try:
+            if form.submit.data:
+                plan = results_service.advance_entries(round_, mode=form.mode.data, count=count,
+                                                       actor=current_user)
+                db.session.commit()
+                flash(_("%(count)s entries advanced to “%(round)s”.", count=len(plan.new_entries),
+                        round=plan.target.loc("title")), "success")
+                return _back_to_round(contest, round_)
+            plan = results_service.plan_advancement(round_, mode=form.mode.data, count=count)
+        except ResultsError as error:
+            form.mode.errors = [*form.mode.errors, str(error)]
+    return render_template("manage/advance.html", contest=contest, round=round_, form=form, plan=plan,
+                           target=results_service.next_round(round_))
+
+
+@bp.route("/<slug>/results/final", methods=["GET", "POST"])
+@organiser_required
+def results_final(contest):
+    form = weights_form(contest.rounds)
+    if form.validate_on_submit():
+        weights = {r.id: parse_decimal(getattr(form, f"weight_{r.id}").data) for r in contest.rounds}
+        try:
+            results_service.set_round_weights(contest, weights, actor=current_user)
+        except ResultsError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The round weights are saved."), "success")
+            return redirect(url_for("manage.results_final", slug=contest.slug))
+    return render_template("manage/results_final.html", contest=contest, form=form,
+                           ranking=results_service.final_ranking(contest),
+                           fields=[(r, getattr(form, f"weight_{r.id}")) for r in contest.rounds])
+
+
+@bp.route("/<slug>/results/<int:round_id>/export.<fmt>")
+@organiser_required
+def results_export_file(contest, round_id, fmt):
+    round_ = _round_in(contest, round_id)
+    if fmt not in EXPORT_TYPES:
+        abort(404)
+    data = {"json": results_export.results_json, "csv": results_export.results_csv,
+            "xlsx": results_export.results_xlsx}[fmt](round_)
+    return _download(data, f"{contest.slug}-{round_.key}-results.{fmt}", EXPORT_TYPES[fmt])
+
+
+@bp.route("/<slug>/export.json")
+@organiser_required
+def contest_export(contest):
+    return _download(exchange.export_json(contest), f"{contest.slug}.json", EXPORT_TYPES["json"])
+
+
+@bp.route("/<slug>/export.zip")
+@organiser_required
+def contest_export_zip(contest):
+    return _download(exchange.export_zip(contest), f"{contest.slug}.zip", "application/zip")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@admin_required
+def contest_import():
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            document, files = exchange.read_upload(form.file.data.read())
+            contest = exchange.import_contest(document, files=files, actor=current_user)
+        except exchange.ExchangeError as error:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, _("Nothing was imported. %(error)s", error=str(error))]
+        else:
+            db.session.commit()
+            flash(_("The contest “%(title)s” is imported.", title=contest.loc("title")), "success")
+            return redirect(url_for("manage.contest", slug=contest.slug))
+    return render_template("manage/import.html", form=form)
+
+
+@bp.route("/<slug>/results/publish", methods=["POST"])
+@organiser_required
+def results_publish(contest):
+    if ConfirmForm().validate_on_submit():
+        try:
+            sent = results_service.publish_results(contest, actor=current_user)
+        except ResultsError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The results are published; %(count)s entrants were told by e-mail.", count=sent), "success")
+    return redirect(url_for("manage.results", slug=contest.slug))
+
+
+@bp.route("/<slug>/results/unpublish", methods=["GET", "POST"])
+@organiser_required
+def results_unpublish(contest):
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            results_service.unpublish_results(contest, actor=current_user, reason=form.reason.data)
+        except ResultsError as error:
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The publication is withdrawn: scores are hidden again."), "success")
+            return redirect(url_for("manage.results", slug=contest.slug))
+    return render_template("manage/results_reason.html", contest=contest, round=None, form=form,
+                           title=_("Withdraw the publication"),
+                           lead=_("Entrants and the public will no longer see scores or ranks."))
+
+
+@bp.route("/<slug>/awards", methods=["GET", "POST"])
+@organiser_required
+def awards(contest):
+    form = AwardForm()
+    places_form = AwardPlacesForm(prefix="places")
+    if form.submit.data and form.validate_on_submit():
+        entry = db.session.scalar(sa.select(Entry).where(Entry.contest_id == contest.id,
+                                                         Entry.number == form.entry_number.data))
+        if entry is None:
+            form.entry_number.errors = [_("There is no entry with this number.")]
+        else:
+            try:
+                results_service.add_award(contest, entry=entry, place=form.place.data, title_ru=form.title_ru.data,
+                                          title_en=form.title_en.data, actor=current_user)
+            except ResultsError as error:
+                form.entry_number.errors = [str(error)]
+            else:
+                db.session.commit()
+                flash(_("The award is added."), "success")
+                return redirect(url_for("manage.awards", slug=contest.slug))
+    return _awards_page(contest, form, places_form)
+
+
+def _awards_page(contest, form, places_form):
+    ranking = results_service.deciding_ranking(contest)
+    in_rounds = db.session.scalar(sa.select(sa.func.count(sa.distinct(EntryRound.entry_id)))
+                                  .join(Round, Round.id == EntryRound.round_id)
+                                  .where(Round.contest_id == contest.id))
+    return render_template("manage/awards.html", contest=contest, form=form, places_form=places_form,
+                           awards=results_service.contest_awards(contest), ranking=ranking,
+                           in_rounds=in_rounds, confirm_form=ConfirmForm())
+
+
+@bp.route("/<slug>/awards/places", methods=["POST"])
+@organiser_required
+def awards_places(contest):
+    places_form = AwardPlacesForm(prefix="places")
+    if places_form.validate_on_submit():
+        try:
+            created = results_service.award_places(contest, places=places_form.places.data, actor=current_user)
+        except ResultsError as error:
+            places_form.places.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("%(count)s places are awarded.", count=len(created)), "success")
+            return redirect(url_for("manage.awards", slug=contest.slug))
+    return _awards_page(contest, AwardForm(formdata=None), places_form)
+
+
+@bp.route("/<slug>/awards/<int:award_id>/delete", methods=["POST"])
+@organiser_required
+def award_delete(contest, award_id):
+    award = db.session.get(Award, award_id)
+    if award is None or award.contest_id != contest.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        results_service.remove_award(award, actor=current_user)
+        db.session.commit()
+        flash(_("The award is removed."), "info")
+    return redirect(url_for("manage.awards", slug=contest.slug))
+
+
+# --- chart geometry: plain numbers for the inline SVG (no JavaScript, no inline styles) ---------
+
+CHART_LEFT, CHART_WIDTH, ROW_HEIGHT = 170, 400, 24
+
+
+def judge_chart(profiles, edges) -> dict:
+    """Each judge's range (min–max) and mean on the round's common scale, one row per judge."""
+    low, high = float(edges[0]), float(edges[-1])
+    span = (high - low) or 1.0
+
+    def x(value) -> float:
+        return round(CHART_LEFT + (float(value) - low) / span * CHART_WIDTH, 1)
+
+    rows = [{"profile": p, "y": 20 + i * ROW_HEIGHT, "x_low": x(p.low), "x_high": x(p.high), "x_mean": x(p.mean)}
+            for i, p in enumerate(profiles)]
+    return {"rows": rows, "height": 40 + len(rows) * ROW_HEIGHT, "left": CHART_LEFT,
+            "right": CHART_LEFT + CHART_WIDTH, "axis_y": 24 + len(rows) * ROW_HEIGHT}
+
+
+def histogram_chart(counts: list[int], width: int = 200, height: int = 60) -> list[dict]:
+    """Bars of a histogram: x, y, width and height of each bin's rectangle."""
+    tallest = max(counts) or 1
+    bar = width / len(counts)
+    return [{"x": round(i * bar + 1, 1), "width": round(bar - 2, 1), "count": count,
+             "height": round(count / tallest * height, 1), "y": round(height - count / tallest * height, 1)}
+            for i, count in enumerate(counts)]

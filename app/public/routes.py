@@ -25,3 +25,6 @@ def contest(slug):
         "public/contest.html", contest=contest,
         is_organiser=permissions.is_organiser(current_user, contest),
     )
+
+
+from app.public import results_routes  # noqa: E402,F401 - registers its routes on bp

@@ -1,6 +1,7 @@
 """Sending e-mail: SMTP when configured, otherwise the log (and an outbox folder if set).
 
-With REDIS_URL set, messages are queued for the RQ worker instead of sent in the request.
+With REDIS_URL set, messages are queued for the RQ worker (after the request commits) instead of
+sent in the request.
 """
 
 from __future__ import annotations
@@ -25,19 +26,17 @@ def send_mail(*, to: str, subject: str, body: str) -> None:
     message = {"to": to, "subject": str(subject), "body": str(body)}
     config = current_app.config
     if config.get("REDIS_URL") and not config.get("TESTING_SYNC_MAIL"):
-        from app.services.jobs import enqueue
+        from app.services.jobs import enqueue_after_commit
 
-        enqueue("app.services.mail.deliver_from_job", message)
+        # Queued only once the request's transaction commits, so no mail announces a change that
+        # was rolled back; the job worker runs deliver_from_job (jobs.perform gives it the app).
+        enqueue_after_commit("app.services.mail.deliver_from_job", message)
         return
     deliver(message, config)
 
 
 def deliver_from_job(message: dict) -> None:
-    from app import create_app
-
-    app = create_app()
-    with app.app_context():
-        deliver(message, app.config)
+    deliver(message, current_app.config)
 
 
 def deliver(message: dict, config) -> None:

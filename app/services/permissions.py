@@ -91,3 +91,15 @@ def can_see_entrant_identity(user: User | None, entry: Entry) -> bool:
         ))
     )
     return not blind_assignment
+
+
+def can_open_job(user: User | None, job: dict) -> bool:
+    """A background job (an export) and its file: the organisers of its contest (someone who has
+    stopped organising it loses access), or for a job of no contest the person who started it."""
+    if user is None or not user.is_authenticated:
+        return False
+    contest_id = job.get("contest_id")
+    if contest_id is None:
+        return job.get("owner_id") == user.id
+    contest = db.session.get(Contest, contest_id)
+    return contest is not None and is_organiser(user, contest)

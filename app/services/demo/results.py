@@ -1,0 +1,133 @@
+"""Demo stage: round 1 finished and finalised, the top ~30 % of each nomination advanced to the
+public defence, round 2's jury assigned and part of its reviews in.
+
+Runs after the scoring stage; if an earlier stage is missing (no round-1 reviews) it does nothing.
+Reviews go through app.services.scoring, so totals and the audit log are as in real use.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Assignment, Entry, Review, User
+from app.services import results
+
+log = logging.getLogger("formula_jury.demo")
+
+ADVANCE_PER_CENT = 30
+ROUND2_SUBMITTED_SHARE = 0.45
+
+COMMENTS = (
+    "Критерий раскрыт слабо, нужны пояснения.",
+    "Критерий раскрыт частично, есть замечания.",
+    "Критерий раскрыт полностью, замечаний нет.",
+)
+FEEDBACK = (
+    "Рекомендуем доработать обоснование проблемы и измеримые результаты.",
+    "Хорошая основа; уточните бюджет и план после окончания гранта.",
+    "Сильный проект — удачи на защите!",
+)
+
+
+def _scoring():
+    try:
+        from app.services import scoring
+    except ModuleNotFoundError as error:  # the scoring area is not installed
+        if error.name != "app.services.scoring":
+            raise
+        return None
+    return scoring
+
+
+def _band(level: float) -> int:
+    return 0 if level <= 3 else (1 if level <= 6 else 2)
+
+
+def _submit(scoring, round_, entry: Entry, judge: User, level: float, rng: random.Random, known=None) -> None:
+    """Submits a review at about `level` (0–10), keeping the scores already in a draft."""
+    criteria = list(round_.criteria)
+    values = {}
+    for criterion in criteria:
+        if known and known.get(criterion.id) is not None:
+            values[criterion.id] = known[criterion.id]
+            continue
+        raw = round(level + rng.gauss(0, 1.0))
+        values[criterion.id] = int(max(criterion.min_score, min(criterion.max_score, raw)))
+    band = _band(level)
+    data = scoring.ReviewInput(scores=values, comments={c.id: COMMENTS[_band(values[c.id])] for c in criteria},
+                               comment=COMMENTS[band], feedback=FEEDBACK[band])
+    outcome = scoring.submit_review(round_=round_, entry=entry, judge=judge, data=data)
+    if outcome.status != "submitted":
+        raise RuntimeError(f"demo review not submitted: {outcome.problems}")
+
+
+def _complete_round(scoring, round_, rng: random.Random) -> int:
+    """Submits every assigned round-1 review that is missing or still a draft."""
+    rows = db.session.execute(
+        sa.select(Entry, User, Review)
+        .join(Assignment, Assignment.entry_id == Entry.id)
+        .join(User, User.id == Assignment.judge_id)
+        .outerjoin(Review, sa.and_(Review.round_id == round_.id, Review.entry_id == Entry.id,
+                                   Review.judge_id == User.id))
+        .where(Assignment.round_id == round_.id)
+        .order_by(Entry.number, User.id)
+    ).all()
+    # The level of an entry: its other submitted reviews, if any, else a fair guess.
+    levels: dict[int, float] = {}
+    for entry, _judge, review in rows:
+        if review is not None and review.status == "submitted" and review.total is not None:
+            levels.setdefault(entry.id, float(review.total) / float(round_.maximum) * 10)
+    completed = 0
+    for entry, judge, review in rows:
+        if review is not None and review.status == "submitted":
+            continue
+        known = {s.criterion_id: s.value for s in review.scores} if review is not None else None
+        level = levels.get(entry.id, rng.gauss(6.4, 1.3)) + rng.gauss(0, 0.6)
+        _submit(scoring, round_, entry, judge, level, rng, known)
+        completed += 1
+    return completed
+
+
+def seed_results(demo, rng: random.Random) -> None:
+    round1, round2 = demo.round1, demo.round2
+    submitted = db.session.scalar(sa.select(sa.func.count()).select_from(Review).where(
+        Review.round_id == round1.id, Review.status == "submitted"))
+    if not submitted:
+        return
+    scoring = _scoring()
+    if scoring is not None and scoring.judging_open(round1):
+        _complete_round(scoring, round1, rng)
+    db.session.flush()
+
+    results.finalise_round(round1, actor=demo.organiser)
+    plan = results.advance_entries(round1, mode="share", count=ADVANCE_PER_CENT, actor=demo.organiser)
+    db.session.flush()
+    if not plan.entries:
+        return
+
+    try:
+        from app.services import assignment
+    except ModuleNotFoundError as error:
+        if error.name != "app.services.assignment":
+            raise
+        return
+    assignment.assign_round(round_=round2, actor=demo.organiser, notify=False)
+    db.session.flush()
+    if scoring is None or not scoring.judging_open(round2):
+        log.warning("demo: judging of %s is not open now; no round-2 scores are seeded", round2.key)
+        return
+    pairs = db.session.execute(
+        sa.select(Entry, User).join(Assignment, Assignment.entry_id == Entry.id)
+        .join(User, User.id == Assignment.judge_id)
+        .where(Assignment.round_id == round2.id).order_by(Entry.number, User.id)
+    ).all()
+    quality = {}
+    for entry, judge in pairs:
+        quality.setdefault(entry.id, rng.uniform(5.5, 9.0))
+        if rng.random() < ROUND2_SUBMITTED_SHARE:
+            _submit(scoring, round2, entry, judge, quality[entry.id] + rng.gauss(0, 0.7), rng)
+    db.session.flush()

@@ -1,0 +1,633 @@
+"""Results: finalising and reopening rounds, advancing entries, the final score over rounds,
+awards and publication. Functions flush; the request (or CLI command) commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from fractions import Fraction
+
+import sqlalchemy as sa
+from flask import render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import (
+    Award,
+    Contest,
+    Entry,
+    EntryRound,
+    Nomination,
+    RankingSnapshot,
+    Round,
+    User,
+)
+from app.services import rules
+from app.services.audit import record_event
+from app.services.clock import now
+from app.services.mail import send_mail
+from app.services.ranking import (
+    RankedEntry,
+    RoundRanking,
+    half_up,
+    order_entries,
+    plain_decimal,
+    rank_round,
+)
+
+ADVANCE_MODES = ("top", "share", "pass")
+
+
+class ResultsError(Exception):
+    """An action the rules do not allow; the message is translated and shown to the organiser."""
+
+
+# --- snapshots -------------------------------------------------------------------------------
+
+def _exact_text(score: Fraction | float | None) -> str | None:
+    if score is None:
+        return None
+    if isinstance(score, float):
+        return repr(score)
+    return f"{score.numerator}/{score.denominator}"
+
+
+def _exact_value(text: str | None) -> Fraction | float | None:
+    if text is None:
+        return None
+    return Fraction(text) if "/" in text else float(text)
+
+
+def snapshot_data(ranking: RoundRanking) -> dict:
+    """The ranking as JSON: enough to rebuild it exactly, plus the shown values for the record."""
+    round_ = ranking.round
+    return {
+        "round": round_.key,
+        "method": round_.method,
+        "pass_mark": plain_decimal(round_.pass_mark),
+        "rows": [
+            {
+                "entry_id": row.entry_id, "number": row.number, "nomination_id": row.nomination_id,
+                "rank": row.rank, "score": _exact_text(row.score),
+                "shown": None if row.display_score is None else str(row.display_score),
+                "reviews": row.reviews, "sum": plain_decimal(row.sum_total),
+                "min": plain_decimal(row.min_total), "max": plain_decimal(row.max_total),
+                "flagged": row.flagged, "below_pass_mark": row.below_pass_mark,
+                "tie_values": [_exact_text(v) for v in row.tie_values],
+            }
+            for row in ranking.rows
+        ],
+    }
+
+
+def current_snapshot(round_: Round) -> RankingSnapshot | None:
+    return db.session.scalar(
+        sa.select(RankingSnapshot)
+        .where(RankingSnapshot.round_id == round_.id, RankingSnapshot.superseded_at.is_(None))
+        .order_by(RankingSnapshot.created_at.desc(), RankingSnapshot.id.desc())
+        .limit(1)
+    )
+
+
+def rankings_from_snapshots(contest: Contest) -> dict[int, RoundRanking]:
+    """The frozen ranking of every finalised round of the contest, by round id (three queries)."""
+    rounds = {r.id: r for r in contest.rounds}
+    snapshots = db.session.scalars(
+        sa.select(RankingSnapshot)
+        .where(RankingSnapshot.round_id.in_(rounds), RankingSnapshot.superseded_at.is_(None))
+        .order_by(RankingSnapshot.created_at, RankingSnapshot.id)
+    ).all()
+    latest = {s.round_id: s for s in snapshots}
+    entry_ids = {row["entry_id"] for s in latest.values() for row in s.data["rows"]}
+    entries = {}
+    if entry_ids:
+        entries = {
+            e.id: (e, position) for e, position in db.session.execute(
+                sa.select(Entry, Nomination.position)
+                .outerjoin(Nomination, Nomination.id == Entry.nomination_id)
+                .where(Entry.id.in_(entry_ids))
+            )
+        }
+    nominations = list(db.session.scalars(
+        sa.select(Nomination).where(Nomination.contest_id == contest.id)
+        .order_by(Nomination.position, Nomination.id)
+    ))
+    result = {}
+    for round_id, snapshot in latest.items():
+        rows = []
+        for item in snapshot.data["rows"]:
+            if item["entry_id"] not in entries:
+                continue
+            entry, position = entries[item["entry_id"]]
+            rows.append(RankedEntry(
+                entry_id=entry.id, number=entry.number, title=entry.title,
+                organisation=entry.organisation, nomination_id=item["nomination_id"],
+                nomination_position=position, submitted_at=entry.submitted_at,
+                reviews=item["reviews"], score=_exact_value(item["score"]),
+                sum_total=None if item["sum"] is None else Decimal(item["sum"]),
+                min_total=None if item["min"] is None else Decimal(item["min"]),
+                max_total=None if item["max"] is None else Decimal(item["max"]),
+                flagged=item["flagged"], below_pass_mark=item["below_pass_mark"],
+                tie_values=tuple(_exact_value(v) for v in item["tie_values"]), rank=item["rank"],
+            ))
+        result[round_id] = RoundRanking(round=rounds[round_id], rows=rows, nominations=nominations)
+    return result
+
+
+# --- charts: how judges score, how entries score -----------------------------------------------
+
+CHART_BINS = 10
+
+
+@dataclass
+class JudgeProfile:
+    judge_id: int
+    name: str
+    reviews: int
+    mean: Fraction
+    low: Decimal
+    high: Decimal
+    bins: list[int]
+
+    @property
+    def shown_mean(self) -> Decimal:
+        return half_up(self.mean)
+
+
+def score_scale(round_: Round) -> tuple[Decimal, Decimal]:
+    """The lowest and highest possible review total of the round."""
+    low = sum((c.weight * c.min_score for c in round_.criteria), Decimal(0))
+    return low, round_.maximum
+
+
+def bin_edges(round_: Round, bins: int = CHART_BINS) -> list[Decimal]:
+    low, high = score_scale(round_)
+    step = (high - low) / bins if high > low else Decimal(1)
+    return [low + step * i for i in range(bins + 1)]
+
+
+def judge_profiles(round_: Round, bins: int = CHART_BINS) -> list[JudgeProfile]:
+    """One query: per judge of the round, the count, mean, extremes and a histogram of their
+    submitted totals (equal bins over the round's scale), to spot a harsh or lenient judge."""
+    from app.models import Review
+
+    edges = bin_edges(round_, bins)
+    counts = []
+    for index in range(bins):
+        upper = Review.total <= edges[index + 1] if index == bins - 1 else Review.total < edges[index + 1]
+        lower = sa.true() if index == 0 else Review.total >= edges[index]
+        counts.append(sa.func.sum(sa.case((sa.and_(lower, upper), 1), else_=0)))
+    exact = sa.Numeric(28, 4)
+    query = (
+        sa.select(Review.judge_id, User.name, sa.func.count(), sa.type_coerce(sa.func.sum(Review.total), exact),
+                  sa.type_coerce(sa.func.min(Review.total), exact), sa.type_coerce(sa.func.max(Review.total), exact),
+                  *counts)
+        .join(User, User.id == Review.judge_id)
+        .where(Review.round_id == round_.id, Review.status == "submitted")
+        .group_by(Review.judge_id, User.name)
+        .order_by(User.name, Review.judge_id)
+    )
+    return [
+        JudgeProfile(judge_id=judge_id, name=name, reviews=n, mean=Fraction(total) / n, low=low, high=high,
+                     bins=[int(c or 0) for c in bin_counts])
+        for judge_id, name, n, total, low, high, *bin_counts in db.session.execute(query)
+    ]
+
+
+def score_histograms(ranking: RoundRanking, bins: int = CHART_BINS) -> list[tuple[Nomination | None, list[int]]]:
+    """Per nomination, how many rated entries fall in each bin of the round's scale."""
+    low, high = score_scale(ranking.round)
+    span = Fraction(high - low) if high > low else Fraction(1)
+    result = []
+    for nomination, rows in ranking.groups():
+        counts = [0] * bins
+        for row in rows:
+            if row.unrated:
+                continue
+            position = int((Fraction(row.score) - Fraction(low)) / span * bins)
+            counts[min(max(position, 0), bins - 1)] += 1
+        result.append((nomination, counts))
+    return result
+
+
+# --- finalising and reopening ----------------------------------------------------------------
+
+def finalise_round(round_: Round, *, actor: User | None) -> RankingSnapshot:
+    """Freezes the round's ranking as a snapshot with the time and the organiser."""
+    if round_.finalised_at is not None:
+        raise ResultsError(_("This round is already finalised."))
+    moment = now()
+    ranking = rank_round(round_)
+    snapshot = RankingSnapshot(round_id=round_.id, created_at=moment,
+                               created_by_id=actor.id if actor else None, data=snapshot_data(ranking))
+    db.session.add(snapshot)
+    round_.finalised_at = moment
+    round_.finalised_by_id = actor.id if actor else None
+    db.session.flush()
+    record_event(contest_id=round_.contest_id, actor_id=actor.id if actor else None,
+                 action="round.finalise", object_type="round", object_id=round_.id,
+                 new={"snapshot": snapshot.id, "entries": len(ranking.rows)})
+    return snapshot
+
+
+def reopen_round(round_: Round, *, actor: User | None, reason: str) -> None:
+    """Unfreezes a finalised round; the snapshot is kept, marked superseded. A reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ResultsError(_("Give the reason for reopening the round."))
+    if round_.finalised_at is None:
+        raise ResultsError(_("This round is not finalised."))
+    if round_.contest.is_published:
+        raise ResultsError(_("The results are published: withdraw the publication first."))
+    moment = now()
+    snapshot = current_snapshot(round_)
+    if snapshot is not None:
+        snapshot.superseded_at = moment
+    old = {"finalised_at": round_.finalised_at.isoformat(), "finalised_by": round_.finalised_by_id}
+    round_.finalised_at = None
+    round_.finalised_by_id = None
+    record_event(contest_id=round_.contest_id, actor_id=actor.id if actor else None,
+                 action="round.reopen", object_type="round", object_id=round_.id, old=old,
+                 reason=reason)
+    db.session.flush()
+
+
+# --- advancing -------------------------------------------------------------------------------
+
+def next_round(round_: Round) -> Round | None:
+    later = [r for r in round_.contest.rounds if (r.position, r.id) > (round_.position, round_.id)]
+    return min(later, key=lambda r: (r.position, r.id)) if later else None
+
+
+@dataclass
+class AdvancePlan:
+    round: Round
+    target: Round
+    mode: str
+    count: int | None
+    # Per nomination (in form order): the entries that advance.
+    groups: list[tuple[Nomination | None, list[RankedEntry]]] = field(default_factory=list)
+    already: set[int] = field(default_factory=set)
+
+    @property
+    def entries(self) -> list[RankedEntry]:
+        return [row for _, rows in self.groups for row in rows]
+
+    @property
+    def new_entries(self) -> list[RankedEntry]:
+        return [row for row in self.entries if row.entry_id not in self.already]
+
+
+def _share(total: int, percent: int) -> int:
+    """`percent` % of `total` entries, rounded half-up, at least one."""
+    return max(1, (total * percent * 2 + 100) // 200)
+
+
+def plan_advancement(round_: Round, *, mode: str, count: int | None = None) -> AdvancePlan:
+    """Which entries advance from a finalised round: the top `count` per nomination ("top"), the
+    top `count` per cent of each nomination's entries ("share"), or all at or above the pass mark
+    ("pass"). Unrated and below-pass-mark entries never advance (DESIGN §3.3, §3.5)."""
+    if round_.finalised_at is None:
+        raise ResultsError(_("Finalise the round before advancing entries."))
+    target = next_round(round_)
+    if target is None:
+        raise ResultsError(_("There is no next round to advance entries to."))
+    if mode not in ADVANCE_MODES:
+        raise ResultsError(_("Choose how entries advance."))
+    if mode == "top" and (count is None or count < 1):
+        raise ResultsError(_("Give the number of entries per nomination (1 or more)."))
+    if mode == "share" and (count is None or not 1 <= count <= 100):
+        raise ResultsError(_("Give the share of each nomination's entries, from 1 to 100 per cent."))
+    if mode == "pass" and round_.pass_mark is None:
+        raise ResultsError(_("This round has no pass mark."))
+    ranking = rankings_from_snapshots(round_.contest).get(round_.id)
+    if ranking is None:
+        ranking = rank_round(round_)
+    groups = []
+    for nomination, rows in ranking.groups():
+        chosen = [row for row in rows if row.can_advance]
+        if mode == "top":
+            chosen = chosen[:count]
+        elif mode == "share":
+            chosen = chosen[:_share(len(rows), count)]
+        if chosen:
+            groups.append((nomination, chosen))
+    already = set(db.session.scalars(
+        sa.select(EntryRound.entry_id).where(EntryRound.round_id == target.id)
+    ))
+    return AdvancePlan(round=round_, target=target, mode=mode, count=count, groups=groups,
+                       already=already)
+
+
+def advance_entries(round_: Round, *, mode: str, count: int | None = None,
+                    actor: User | None) -> AdvancePlan:
+    """Adds the planned entries to the next round (EntryRound rows); returns the plan."""
+    plan = plan_advancement(round_, mode=mode, count=count)
+    moment = now()
+    added = plan.new_entries
+    for row in added:
+        db.session.add(EntryRound(entry_id=row.entry_id, round_id=plan.target.id, added_at=moment))
+    db.session.flush()
+    record_event(contest_id=round_.contest_id, actor_id=actor.id if actor else None,
+                 action="round.advance", object_type="round", object_id=round_.id,
+                 new={"to": plan.target.key, "mode": mode, "count": count,
+                      "entries": [row.number for row in added]})
+    return plan
+
+
+# --- the final score over rounds -------------------------------------------------------------
+
+def set_round_weights(contest: Contest, weights: dict[int, Decimal | None], *,
+                      actor: User | None) -> None:
+    """Sets ρ_r per round (None: the round does not count in the final score)."""
+    old, new = {}, {}
+    for round_ in contest.rounds:
+        if round_.id not in weights:
+            continue
+        weight = weights[round_.id]
+        if weight is not None:
+            message = rules.check_weight(weight)
+            if message:
+                raise ResultsError(message)
+        if round_.weight != weight:
+            old[round_.key] = plain_decimal(round_.weight)
+            new[round_.key] = plain_decimal(weight)
+            round_.weight = weight
+    if new:
+        record_event(contest_id=contest.id, actor_id=actor.id if actor else None,
+                     action="contest.round_weights", object_type="contest", object_id=contest.id,
+                     old=old, new=new)
+    db.session.flush()
+
+
+def weighted_rounds(contest: Contest) -> list[Round]:
+    return [r for r in contest.rounds if r.weight is not None]
+
+
+def final_ranking(contest: Contest, rankings: dict[int, RoundRanking] | None = None) -> RoundRanking | None:
+    """Σ_r ρ_r · 100 · score_r / max_r for entries rated in every weighted round (DESIGN §3.7),
+    ranked per nomination; ties fall to the last weighted round's tie-break chain.
+
+    `rankings` (by round id, e.g. the frozen ones) are used where given; other rounds are ranked live.
+    """
+    rounds = weighted_rounds(contest)
+    if not rounds or any(r.maximum == 0 for r in rounds):
+        return None
+    rankings = [(rankings or {}).get(r.id) or rank_round(r) for r in rounds]
+    last = rankings[-1]
+    by_entry = [ranking.by_entry() for ranking in rankings]
+    rows = []
+    for base in last.rows:
+        parts = [rows_of_round.get(base.entry_id) for rows_of_round in by_entry]
+        if any(part is None or part.unrated for part in parts):
+            continue
+        total = sum(
+            (Fraction(r.weight) * 100 * Fraction(part.score) / Fraction(r.maximum)
+             for r, part in zip(rounds, parts, strict=True)),
+            Fraction(0),
+        )
+        rows.append(replace(base, score=total, flagged=False,
+                            below_pass_mark=any(part.below_pass_mark for part in parts)))
+    return RoundRanking(round=last.round, rows=order_entries(rows, overall=False),
+                        nominations=last.nominations)
+
+
+def deciding_ranking(contest: Contest) -> RoundRanking | None:
+    """The ranking winners are decided on: the final score where round weights are set, else
+    the last round that has entries (DESIGN §3.7)."""
+    final = final_ranking(contest)
+    if final is not None:
+        return final
+    round_ids = set(db.session.scalars(
+        sa.select(EntryRound.round_id).join(Round, Round.id == EntryRound.round_id)
+        .where(Round.contest_id == contest.id).distinct()
+    ))
+    used = [r for r in contest.rounds if r.id in round_ids]
+    return rank_round(used[-1]) if used else None
+
+
+# --- awards ----------------------------------------------------------------------------------
+
+def unable_to_win(contest: Contest) -> set[int]:
+    """Entries that are unrated or below the pass mark in a round they are in (DESIGN §3.3, §3.5)."""
+    excluded = set()
+    for round_ in contest.rounds:
+        for row in rank_round(round_).rows:
+            if not row.can_advance:
+                excluded.add(row.entry_id)
+    return excluded
+
+
+def contest_awards(contest: Contest) -> list[Award]:
+    from sqlalchemy.orm import selectinload
+
+    return list(db.session.scalars(
+        sa.select(Award).where(Award.contest_id == contest.id)
+        .options(selectinload(Award.entry))
+        .outerjoin(Nomination, Nomination.id == Award.nomination_id)
+        .order_by(Nomination.position.nulls_last(), Award.place.nulls_last(), Award.id)
+    ))
+
+
+def add_award(contest: Contest, *, entry: Entry, place: int | None = None, title_ru: str = "",
+              title_en: str = "", actor: User | None) -> Award:
+    """A place in the entry's nomination, or (without a place) a special prize with a title."""
+    if entry.contest_id != contest.id:
+        raise ResultsError(_("This entry is not in this contest."))
+    title_ru, title_en = (title_ru or "").strip(), (title_en or "").strip()
+    if place is None and not (title_ru or title_en):
+        raise ResultsError(_("A special prize needs a title."))
+    if place is not None and place < 1:
+        raise ResultsError(_("A place is 1 or more."))
+    in_rounds = db.session.scalar(sa.select(sa.exists().where(EntryRound.entry_id == entry.id)))
+    if not in_rounds or entry.id in unable_to_win(contest):
+        raise ResultsError(_("Entry %(number)s cannot win: it is not rated or is below the pass mark.",
+                             number=entry.number))
+    if place is not None:
+        taken = db.session.scalar(sa.select(sa.exists().where(
+            Award.contest_id == contest.id, Award.place == place,
+            Award.nomination_id.is_(None) if entry.nomination_id is None
+            else Award.nomination_id == entry.nomination_id,
+        )))
+        if taken:
+            raise ResultsError(_("Place %(place)s in this nomination is already awarded.", place=place))
+    award = Award(contest_id=contest.id, entry_id=entry.id, nomination_id=entry.nomination_id,
+                  place=place, title_ru=title_ru, title_en=title_en)
+    db.session.add(award)
+    db.session.flush()
+    record_event(contest_id=contest.id, actor_id=actor.id if actor else None, action="award.add",
+                 object_type="award", object_id=award.id,
+                 new={"entry": entry.number, "place": place, "title_ru": title_ru, "title_en": title_en})
+    return award
+
+
+def remove_award(award: Award, *, actor: User | None) -> None:
+    record_event(contest_id=award.contest_id, actor_id=actor.id if actor else None,
+                 action="award.remove", object_type="award", object_id=award.id,
+                 old={"entry": award.entry.number, "place": award.place,
+                      "title_ru": award.title_ru, "title_en": award.title_en})
+    db.session.delete(award)
+    db.session.flush()
+
+
+def award_places(contest: Contest, *, places: int = 3, actor: User | None) -> list[Award]:
+    """Names places 1…`places` per nomination from the deciding ranking, where not yet awarded."""
+    ranking = deciding_ranking(contest)
+    if ranking is None:
+        raise ResultsError(_("There is no ranking to decide the winners on yet."))
+    excluded = unable_to_win(contest)
+    taken = {(a.nomination_id, a.place) for a in contest_awards(contest) if a.place is not None}
+    awarded = {a.entry_id for a in contest_awards(contest) if a.place is not None}
+    created = []
+    entries = {e.id: e for e in db.session.scalars(
+        sa.select(Entry).where(Entry.id.in_([row.entry_id for row in ranking.rows])))}
+    for _nomination, rows in ranking.groups():
+        place = 0
+        for row in rows:
+            if row.entry_id in excluded or row.unrated or row.below_pass_mark:
+                continue
+            place += 1
+            if place > places:
+                break
+            if (row.nomination_id, place) in taken or row.entry_id in awarded:
+                continue
+            created.append(add_award(contest, entry=entries[row.entry_id], place=place, actor=actor))
+    return created
+
+
+# --- publication -----------------------------------------------------------------------------
+
+def unfinalised_rounds(contest: Contest) -> list[Round]:
+    """Rounds that have entries but are not finalised; publication waits for them."""
+    round_ids = set(db.session.scalars(
+        sa.select(EntryRound.round_id).join(Round, Round.id == EntryRound.round_id)
+        .where(Round.contest_id == contest.id).distinct()
+    ))
+    return [r for r in contest.rounds if r.id in round_ids and r.finalised_at is None]
+
+
+def publish_results(contest: Contest, *, actor: User | None, notify: bool = True) -> int:
+    """Publishes the results and e-mails the entrants; returns the number of messages sent."""
+    if contest.is_published:
+        raise ResultsError(_("The results are already published."))
+    waiting = unfinalised_rounds(contest)
+    if waiting:
+        raise ResultsError(_("Finalise every round first: %(rounds)s.",
+                             rounds=", ".join(r.loc("title") for r in waiting)))
+    contest.results_published_at = now()
+    record_event(contest_id=contest.id, actor_id=actor.id if actor else None,
+                 action="results.publish", object_type="contest", object_id=contest.id)
+    db.session.flush()
+    return notify_entrants(contest) if notify else 0
+
+
+def unpublish_results(contest: Contest, *, actor: User | None, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ResultsError(_("Give the reason for withdrawing the publication."))
+    if not contest.is_published:
+        raise ResultsError(_("The results are not published."))
+    old = {"published_at": contest.results_published_at.isoformat()}
+    contest.results_published_at = None
+    record_event(contest_id=contest.id, actor_id=actor.id if actor else None,
+                 action="results.unpublish", object_type="contest", object_id=contest.id,
+                 old=old, reason=reason)
+    db.session.flush()
+
+
+def notify_entrants(contest: Contest) -> int:
+    """One message per entrant whose entry took part in a round, in the entrant's language."""
+    rows = db.session.execute(
+        sa.select(User, Entry)
+        .join(Entry, Entry.entrant_id == User.id)
+        .where(Entry.contest_id == contest.id,
+               sa.exists().where(EntryRound.entry_id == Entry.id))
+        .order_by(User.id, Entry.number)
+    ).all()
+    by_user: dict[int, tuple[User, list[Entry]]] = {}
+    for user, entry in rows:
+        by_user.setdefault(user.id, (user, []))[1].append(entry)
+    for user, entries in by_user.values():
+        links = [(entry, url_for("public.results_entry", slug=contest.slug, entry_id=entry.id,
+                                 _external=True)) for entry in entries]
+        with force_locale(user.locale):
+            send_mail(
+                to=user.email,
+                subject=_("Results of %(contest)s are published", contest=contest.loc("title", user.locale)),
+                body=render_template("mail/results_published.txt", user=user, contest=contest,
+                                     links=links, language=user.locale),
+            )
+    return len(by_user)
+
+
+# --- what the public and entrants see -----------------------------------------------------------
+
+@dataclass
+class PublicResults:
+    rounds: list[tuple[Round, RoundRanking]]
+    final: RoundRanking | None
+    awards: list[Award]
+
+    def awards_by_entry(self) -> dict[int, list[Award]]:
+        grouped: dict[int, list[Award]] = {}
+        for award in self.awards:
+            grouped.setdefault(award.entry_id, []).append(award)
+        return grouped
+
+
+def public_results(contest: Contest, *, preview: bool = False) -> PublicResults:
+    """The frozen rankings of the finalised rounds, the final score and the awards.
+
+    With `preview` (organisers before publication) rounds not yet finalised are ranked live.
+    """
+    frozen = rankings_from_snapshots(contest)
+    shown = []
+    for round_ in contest.rounds:
+        ranking = frozen.get(round_.id)
+        if ranking is None and preview:
+            ranking = rank_round(round_)
+        if ranking is not None and ranking.rows:
+            shown.append((round_, ranking))
+    final = None
+    weighted = weighted_rounds(contest)
+    if weighted and (preview or all(r.id in frozen for r in weighted)):
+        final = final_ranking(contest, rankings=frozen)
+    return PublicResults(rounds=shown, final=final, awards=contest_awards(contest))
+
+
+@dataclass
+class EntryRoundResult:
+    round: Round
+    row: RankedEntry
+    # Rated entries in the entry's nomination (or round), for "rank N of M".
+    out_of: int
+    criteria: list[tuple[object, dict | None]]
+
+
+def entry_results(entry: Entry, *, preview: bool = False) -> tuple[list[EntryRoundResult], RankedEntry | None]:
+    """An entry's score, rank and criterion means in each round it took part in, and its final score."""
+    from app.services.ranking import criterion_breakdown
+
+    published = public_results(entry.contest, preview=preview)
+    results_by_round = []
+    for round_, ranking in published.rounds:
+        row = ranking.by_entry().get(entry.id)
+        if row is None:
+            continue
+        group = [r for r in ranking.rows if r.nomination_id == row.nomination_id and not r.unrated]
+        breakdown = criterion_breakdown(round_, [entry.id])
+        criteria = [(c, breakdown.get((entry.id, c.id))) for c in round_.criteria]
+        results_by_round.append(EntryRoundResult(round=round_, row=row, out_of=len(group), criteria=criteria))
+    final_row = published.final.by_entry().get(entry.id) if published.final else None
+    return results_by_round, final_row
+
+
+def entry_feedback(entry: Entry, round_: Round) -> list[str]:
+    """The judges' feedback to the entrant in a round, without names."""
+    from app.models import Review
+
+    return [text for text in db.session.scalars(
+        sa.select(Review.feedback).where(Review.entry_id == entry.id, Review.round_id == round_.id,
+                                         Review.status == "submitted").order_by(Review.id)
+    ) if text and text.strip()]

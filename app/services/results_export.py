@@ -1,0 +1,122 @@
+"""A round's results as files: the JSON results format of `contest-exchange.md`, CSV and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from app.models import Round
+from app.services.ranking import RoundRanking, criterion_breakdown, half_up, plain_decimal, rank_round
+
+RESULTS_FORMAT = "formula-jury/results"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def results_document(round_: Round, ranking: RoundRanking | None = None) -> dict:
+    """The round's results: rated entries by nomination (form order) then rank; unrated numbers."""
+    ranking = ranking or rank_round(round_)
+    keys = {n.id: n.key for n in ranking.nominations}
+    rankings = []
+    for _nomination, rows in ranking.groups():
+        for row in rows:
+            if row.unrated:
+                continue
+            rankings.append({
+                "nomination": keys.get(row.nomination_id), "rank": row.rank, "entry": row.number,
+                "score": str(row.display_score), "reviews": row.reviews, "spread": plain_decimal(row.spread),
+                "flagged": row.flagged, "below_pass_mark": row.below_pass_mark,
+            })
+    return {
+        "format": RESULTS_FORMAT, "version": 1,
+        "contest": round_.contest.slug, "round": round_.key, "method": round_.method,
+        "rankings": rankings,
+        "unrated": sorted(row.number for row in ranking.unrated if row.number is not None),
+    }
+
+
+def results_json(round_: Round) -> str:
+    return json.dumps(results_document(round_), ensure_ascii=False, indent=2) + "\n"
+
+
+def _table(round_: Round) -> tuple[list[str], list[list]]:
+    """The header and rows shared by CSV and XLSX: every entry, rated first, per nomination."""
+    ranking = rank_round(round_)
+    criteria = list(round_.criteria)
+    breakdown = criterion_breakdown(round_)
+    titles = {n.id: (n.key, n.loc("title")) for n in ranking.nominations}
+    header = [_("Nomination key"), _("Nomination"), _("Rank"), _("Entry"), _("Title"), _("Organisation"),
+              _("Score"), _("Reviews"), _("Spread"), _("Disagreement"), _("Below pass mark"), _("Not rated")]
+    header += [_("Mean of %(criterion)s (weighted)", criterion=c.loc("title")) for c in criteria]
+    rows = []
+    for _nomination, group in ranking.groups():
+        for row in group:
+            key, title = titles.get(row.nomination_id, ("", ""))
+            line = [key, title, row.rank, row.number, row.title, row.organisation, row.display_score,
+                    row.reviews, row.spread, row.flagged, row.below_pass_mark, row.unrated]
+            for criterion in criteria:
+                part = breakdown.get((row.entry_id, criterion.id))
+                line.append(half_up(part["weighted"]) if part else None)
+            rows.append(line)
+    return header, rows
+
+
+def _safe(value):
+    """Spreadsheet programs run text that starts like a formula; such text gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(_safe(value))
+
+
+def results_csv(round_: Round) -> str:
+    header, rows = _table(round_)
+    buffer = io.StringIO()
+    # A byte-order mark, so spreadsheet programs read the Cyrillic text as UTF-8.
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell_text(value) for value in row])
+    return buffer.getvalue()
+
+
+def results_xlsx(round_: Round) -> bytes:
+    header, rows = _table(round_)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = (round_.key or "results")[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        values = []
+        for value in row:
+            if isinstance(value, bool):
+                values.append(_("yes") if value else _("no"))
+            elif hasattr(value, "as_tuple"):
+                values.append(float(value))
+            else:
+                values.append(value)
+        sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text that starts with "=" stays text, never a formula
+    for column in ("G", "I"):
+        for cell in sheet[column][1:]:
+            cell.number_format = "0.00"
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,387 @@
+"""Online scoring: judges' reviews, their weighted totals, revisions and reopening.
+
+The review total T = Σ_c w_c · s_c (DESIGN §3.1) is computed in one place, `review_total`, and
+stored in `Review.total` when a review is submitted (and again on every revision).
+
+Concurrency: a review row carries an optimistic-lock version. Every write first bumps the
+review row (`_lock`), so two writers of one review are serialised on that row: the second one
+gets `StaleDataError` and the caller re-reads and retries once (`retry_once`). The first insert
+of a review is guarded by the unique (round, entry, judge) constraint: on IntegrityError the
+insert is rolled back to a savepoint and the winner's row is read instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db
+from app.models import Criterion, Entry, Review, Round, Score, User
+from app.services import clock
+from app.services.audit import record_event
+from app.services.mail import send_mail
+
+COMMENT_MAX = 5000
+OVERALL_MAX = 10000
+
+T = TypeVar("T")
+
+
+class ScoringError(Exception):
+    """A refused change; the message is translated and can be shown as it is."""
+
+
+@dataclass
+class ReviewInput:
+    """What a judge typed. A criterion missing from `scores`/`comments` is left as it is."""
+
+    scores: dict[int, int | None] = field(default_factory=dict)
+    comments: dict[int, str] = field(default_factory=dict)
+    comment: str | None = None
+    feedback: str | None = None
+
+
+@dataclass
+class SaveOutcome:
+    """`status`: "saved" (draft written), "submitted" (review is submitted), "invalid"."""
+
+    status: str
+    review: Review | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+
+
+# --- the total --------------------------------------------------------------------------------
+
+def review_total(*, criteria: Iterable[Criterion], values: Mapping[int, int | None]) -> Decimal:
+    """T = Σ_c w_c · s_c over the criteria that have a score, exactly (DESIGN §3.1).
+
+    A submitted review has a score for every criterion; for a draft this is the running total.
+    """
+    total = Decimal(0)
+    for criterion in criteria:
+        value = values.get(criterion.id)
+        if value is not None:
+            total += Decimal(criterion.weight) * int(value)
+    return total
+
+
+def _text(total) -> str | None:
+    """A total as audit text: weights have two decimal places and scores are integers, so two
+    places are exact."""
+    return None if total is None else str(Decimal(total).quantize(Decimal("0.01")))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def judging_open(round_: Round, at=None) -> bool:
+    """Judges may change reviews from the opening second to the closing second inclusive."""
+    return clock.is_open(round_.judging_opens_at, round_.judging_closes_at, at)
+
+
+def find_review(*, round_: Round, entry: Entry, judge: User) -> Review | None:
+    return db.session.scalar(
+        sa.select(Review).options(selectinload(Review.scores))
+        .where(Review.round_id == round_.id, Review.entry_id == entry.id, Review.judge_id == judge.id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def review_values(review: Review | None) -> tuple[dict[int, int | None], dict[int, str]]:
+    if review is None:
+        return {}, {}
+    return ({s.criterion_id: s.value for s in review.scores},
+            {s.criterion_id: s.comment for s in review.scores})
+
+
+def submission_problems(*, criteria: Iterable[Criterion], scores: Mapping[int, int | None],
+                        comments: Mapping[int, str]) -> dict[str, str]:
+    """Every problem that stops a submission, keyed by form field name (all at once)."""
+    problems: dict[str, str] = {}
+    for criterion in criteria:
+        value = scores.get(criterion.id)
+        if value is None:
+            problems[f"score_{criterion.id}"] = _("Give a score from %(low)s to %(high)s.",
+                                                   low=criterion.min_score, high=criterion.max_score)
+        elif not criterion.min_score <= value <= criterion.max_score:
+            problems[f"score_{criterion.id}"] = _("The score must be from %(low)s to %(high)s.",
+                                                   low=criterion.min_score, high=criterion.max_score)
+        if criterion.comment_required and not (comments.get(criterion.id) or "").strip():
+            problems[f"comment_{criterion.id}"] = _("A comment is required for this criterion.")
+    return problems
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def _criteria(round_: Round) -> list[Criterion]:
+    return list(round_.criteria)
+
+
+def _check_open(round_: Round) -> None:
+    if not judging_open(round_):
+        raise ScoringError(_("Judging is closed; reviews can no longer be changed."))
+
+
+def _create_review(*, round_: Round, entry: Entry, judge: User) -> Review:
+    """Inserts the review; if a concurrent request inserted it first, returns that one."""
+    review = Review(round_id=round_.id, entry_id=entry.id, judge_id=judge.id, status="draft",
+                    comment="", feedback="", updated_at=clock.now())
+    try:
+        with db.session.begin_nested():
+            db.session.add(review)
+    except IntegrityError:
+        existing = find_review(round_=round_, entry=entry, judge=judge)
+        if existing is None:
+            raise
+        return existing
+    record_event(contest_id=round_.contest_id, actor_id=judge.id, action="review.create",
+                 object_type="review", object_id=review.id,
+                 new={"entry": entry.number, "round": round_.key, "status": "draft"})
+    return review
+
+
+def _lock(review: Review) -> None:
+    """Writes the review row first, so a concurrent writer of the same review fails fast."""
+    review.updated_at = clock.now()
+    flag_modified(review, "updated_at")
+    db.session.flush()
+
+
+def _apply(review: Review, *, round_: Round, data: ReviewInput, actor: User) -> None:
+    """Writes the typed values and records one audit event per change."""
+    by_criterion = {s.criterion_id: s for s in review.scores}
+    for criterion in _criteria(round_):
+        score = by_criterion.get(criterion.id)
+        old_value = score.value if score else None
+        old_comment = score.comment if score else ""
+        new_value = data.scores.get(criterion.id, old_value)
+        new_comment = data.comments.get(criterion.id, old_comment)
+        new_comment = (new_comment or "").strip()[:COMMENT_MAX]
+        if new_value is not None and not criterion.min_score <= new_value <= criterion.max_score:
+            raise ValueError(f"score {new_value} outside {criterion.min_score}..{criterion.max_score}")
+        old, new = {"criterion": criterion.key}, {"criterion": criterion.key}
+        if new_value != old_value:
+            old["value"], new["value"] = old_value, new_value
+        if new_comment != old_comment:
+            old["comment"], new["comment"] = old_comment, new_comment
+        if len(new) == 1:
+            continue
+        if score is None:
+            score = Score(criterion_id=criterion.id, scale_min=criterion.min_score,
+                          scale_max=criterion.max_score, value=new_value, comment=new_comment)
+            review.scores.append(score)
+        else:
+            score.value, score.comment = new_value, new_comment
+        record_event(contest_id=round_.contest_id, actor_id=actor.id, action="review.score",
+                     object_type="review", object_id=review.id, old=old, new=new)
+    for name, limit in (("comment", OVERALL_MAX), ("feedback", OVERALL_MAX)):
+        value = getattr(data, name)
+        if value is None:
+            continue
+        value = value.strip()[:limit]
+        if value != getattr(review, name):
+            record_event(contest_id=round_.contest_id, actor_id=actor.id, action=f"review.{name}",
+                         object_type="review", object_id=review.id,
+                         old={name: getattr(review, name)}, new={name: value})
+            setattr(review, name, value)
+
+
+def save_draft(*, round_: Round, entry: Entry, judge: User, data: ReviewInput,
+               actor: User | None = None) -> SaveOutcome:
+    """Saves what is typed as a draft. A submitted review is never turned back into a draft:
+    the call changes nothing and answers status "submitted" (revisions go through submit)."""
+    actor = actor or judge
+    _check_open(round_)
+    review = find_review(round_=round_, entry=entry, judge=judge)
+    if review is None:
+        review = _create_review(round_=round_, entry=entry, judge=judge)
+    if review.status == "submitted":
+        return SaveOutcome("submitted", review)
+    _lock(review)
+    _apply(review, round_=round_, data=data, actor=actor)
+    db.session.flush()
+    return SaveOutcome("saved", review)
+
+
+def submit_review(*, round_: Round, entry: Entry, judge: User, data: ReviewInput,
+                  actor: User | None = None) -> SaveOutcome:
+    """Submits (or revises) the review: every criterion scored, required comments given.
+
+    On problems nothing is written and every problem is returned at once.
+    """
+    actor = actor or judge
+    _check_open(round_)
+    criteria = _criteria(round_)
+    review = find_review(round_=round_, entry=entry, judge=judge)
+    scores, comments = review_values(review)
+    scores.update(data.scores)
+    comments.update(data.comments)
+    problems = submission_problems(criteria=criteria, scores=scores, comments=comments)
+    if problems:
+        return SaveOutcome("invalid", review, problems)
+    if review is None:
+        review = _create_review(round_=round_, entry=entry, judge=judge)
+    _lock(review)
+    _apply(review, round_=round_, data=data, actor=actor)
+    scores, _comments = review_values(review)
+    total = review_total(criteria=criteria, values=scores)
+    old_status, old_total = review.status, review.total
+    review.status, review.total, review.submitted_at = "submitted", total, clock.now()
+    if old_status != "submitted":
+        record_event(contest_id=round_.contest_id, actor_id=actor.id, action="review.submit",
+                     object_type="review", object_id=review.id,
+                     old={"status": old_status}, new={"status": "submitted", "total": _text(total)})
+    elif old_total is None or Decimal(old_total) != total:
+        record_event(contest_id=round_.contest_id, actor_id=actor.id, action="review.revise",
+                     object_type="review", object_id=review.id,
+                     old={"total": _text(old_total)}, new={"total": _text(total)})
+    db.session.flush()
+    return SaveOutcome("submitted", review)
+
+
+def reopen_review(*, review: Review, actor: User, reason: str) -> Review:
+    """An organiser sends a submitted review back to its judge as a draft, with a reason.
+
+    Judging must still be open (otherwise the judge could never submit it again).
+    The judge is told by e-mail, in their language.
+    """
+    round_ = db.session.get(Round, review.round_id)
+    if review.status != "submitted":
+        raise ScoringError(_("Only a submitted review can be reopened."))
+    _check_open(round_)
+    reason = reason.strip()
+    _lock(review)
+    record_event(contest_id=round_.contest_id, actor_id=actor.id, action="review.reopen",
+                 object_type="review", object_id=review.id,
+                 old={"status": "submitted", "total": _text(review.total)},
+                 new={"status": "draft"}, reason=reason)
+    review.status, review.total, review.submitted_at = "draft", None, None
+    db.session.flush()
+    _mail_reopened(review, round_, reason)
+    return review
+
+
+def _mail_reopened(review: Review, round_: Round, reason: str) -> None:
+    judge = review.judge
+    entry = review.entry
+    link = url_for("jury.score", round_id=round_.id, entry_id=entry.id, _external=True)
+    with force_locale(judge.locale):
+        send_mail(
+            to=judge.email,
+            subject=_("Your review of entry No. %(number)s is reopened", number=entry.number),
+            body=render_template("mail/review_reopened.txt", judge=judge, entry=entry, round=round_,
+                                 contest=round_.contest, reason=reason, link=link),
+        )
+
+
+def retry_once(action: Callable[[], T]) -> T:
+    """Runs a write; if another request changed the same review meanwhile (optimistic lock),
+    rolls back, and runs it once more on fresh rows. The caller commits."""
+    try:
+        return action()
+    except StaleDataError:
+        db.session.rollback()
+        return action()
+
+
+# --- the judge's pages ------------------------------------------------------------------------
+
+@dataclass
+class DashboardItem:
+    entry: Entry
+    status: str  # "not_started", "draft" or "submitted"
+    total: Decimal | None
+
+
+@dataclass
+class DashboardRound:
+    round: Round
+    declaration_signed: bool
+    state: str  # "open", "upcoming" or "closed"
+    items: list[DashboardItem] = field(default_factory=list)
+
+    @property
+    def due(self) -> int:
+        return len(self.items)
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for item in self.items if item.status == "submitted")
+
+    @property
+    def drafts(self) -> int:
+        return sum(1 for item in self.items if item.status == "draft")
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.due) if self.due else 0
+
+
+def _round_state(round_: Round, at) -> str:
+    if judging_open(round_, at):
+        return "open"
+    if round_.judging_opens_at is None or at < round_.judging_opens_at:
+        return "upcoming"
+    return "closed"
+
+
+def judge_dashboard(judge: User) -> list[DashboardRound]:
+    """The judge's rounds (open first) with their assigned entries: two queries in all.
+
+    Entries with which the judge has a conflict are left out; other judges' reviews never appear.
+    """
+    from app.models import Assignment, Conflict, Declaration, JuryMember
+
+    signed = sa.exists().where(Declaration.contest_id == Round.contest_id, Declaration.user_id == judge.id)
+    rounds = db.session.execute(
+        sa.select(Round, signed)
+        .join(JuryMember, JuryMember.round_id == Round.id)
+        .options(joinedload(Round.contest))
+        .where(JuryMember.user_id == judge.id, JuryMember.status == "accepted")
+        .order_by(Round.judging_closes_at, Round.contest_id, Round.position)
+    ).all()
+    at = clock.now()
+    result = {r.id: DashboardRound(round=r, declaration_signed=bool(ok), state=_round_state(r, at))
+              for r, ok in rounds}
+    if not result:
+        return []
+    rows = db.session.execute(
+        sa.select(Assignment.round_id, Entry, Review.status, Review.total)
+        .join(Entry, Entry.id == Assignment.entry_id)
+        .outerjoin(Review, sa.and_(Review.round_id == Assignment.round_id,
+                                   Review.entry_id == Assignment.entry_id,
+                                   Review.judge_id == Assignment.judge_id))
+        .options(joinedload(Entry.nomination))
+        .where(Assignment.judge_id == judge.id, Assignment.round_id.in_(result),
+               ~sa.exists().where(Conflict.entry_id == Assignment.entry_id, Conflict.user_id == judge.id))
+        .order_by(Entry.number, Entry.id)
+    ).all()
+    for round_id, entry, status, total in rows:
+        submitted = status == "submitted"
+        result[round_id].items.append(DashboardItem(
+            entry=entry, status=status or "not_started", total=total if submitted else None))
+    order = {"open": 0, "upcoming": 1, "closed": 2}
+    return sorted(result.values(), key=lambda item: order[item.state])
+
+
+def open_reviews_of_others(round_: Round, entry: Entry, judge: User) -> list[Review]:
+    """Other judges' submitted reviews of the entry, only when the organiser has opened them
+    to the jury and judging has closed; otherwise nothing."""
+    if not round_.scores_open_to_jury or judging_open(round_) or _round_state(round_, clock.now()) != "closed":
+        return []
+    return list(db.session.scalars(
+        sa.select(Review).options(selectinload(Review.scores))
+        .where(Review.round_id == round_.id, Review.entry_id == entry.id, Review.judge_id != judge.id,
+               Review.status == "submitted")
+        .order_by(Review.id)
+    ))

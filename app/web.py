@@ -1,0 +1,191 @@
+"""Running behind a web server: request ids, structured logs, security headers, proxies."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+
+from flask import Flask, Response, g, has_request_context, request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An incoming id is kept only when it is short and plain, so it is safe in logs and headers.
+_REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+request_log = logging.getLogger("formula_jury.request")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; frame-src 'self'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
+)
+
+
+def init_app(app: Flask) -> None:
+    register_proxy_fix(app)
+    register_logging(app)
+    register_request_id(app)
+    register_security_headers(app)
+
+    from app.services import jobs
+
+    jobs.init_app(app)
+
+
+# --- proxies ---------------------------------------------------------------------------------
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto/-Host only from as many proxies as TRUSTED_PROXIES says."""
+    hops = app.config.get("TRUSTED_PROXIES") or 0
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+# --- logging ---------------------------------------------------------------------------------
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the current request's id on every log record written while it is served."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = g.get("request_id") if has_request_context() else None
+        return True
+
+
+# Attributes every LogRecord has; anything else was passed with extra= and goes into the JSON.
+_STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id and any extra fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD_ATTRS and not key.startswith("_") and value is not None:
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def log_handler() -> logging.Handler:
+    """The handler of our log lines (to stderr); gunicorn.conf.py installs the same one."""
+    handler = logging.StreamHandler()
+    handler._formula_jury = True
+    handler.addFilter(RequestIdFilter())
+    return handler
+
+
+def register_logging(app: Flask) -> None:
+    """Outside tests, logs go to stderr, as JSON lines (LOG_FORMAT=json) or plain text."""
+    if app.testing:
+        return
+    root = logging.getLogger()
+    handler = next((h for h in root.handlers if getattr(h, "_formula_jury", False)), None)
+    if handler is None:
+        handler = log_handler()
+        root.addHandler(handler)
+    handler.setFormatter(JsonFormatter() if app.config.get("LOG_FORMAT") == "json" else TextFormatter())
+    root.setLevel(app.config.get("LOG_LEVEL", "INFO").upper())
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin, per boot
+
+
+# --- request ids and request logs ----------------------------------------------------------------
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def register_request_id(app: Flask) -> None:
+    """Every request gets an id (the caller's X-Request-ID when sane), echoed in the response
+    and written, with method, path, status and duration, as one log line."""
+
+    @app.before_request
+    def _start():
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = incoming if _REQUEST_ID_PATTERN.fullmatch(incoming) else new_request_id()
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        request_id = g.get("request_id") or new_request_id()
+        response.headers[REQUEST_ID_HEADER] = request_id
+        started = g.get("request_started")
+        duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
+        user_id = None
+        try:
+            from flask_login import current_user
+
+            if current_user and current_user.is_authenticated:
+                user_id = current_user.get_id()
+        except Exception:  # noqa: BLE001 - a log line must never break the response
+            user_id = None
+        request_log.info(
+            "%s %s %s %sms id=%s", request.method, request.path, response.status_code, duration_ms, request_id,
+            extra={
+                "request_id": request_id, "method": request.method, "path": request.path,
+                "status": response.status_code, "duration_ms": duration_ms,
+                "bytes": response.calculate_content_length(), "remote_addr": request.remote_addr,
+                "user_id": user_id, "endpoint": request.endpoint,
+            },
+        )
+        return response
+
+
+# --- security headers --------------------------------------------------------------------------
+
+
+def allow_same_origin_framing(response: Response) -> Response:
+    """Lets our own pages show this response in an <iframe> (a PDF attachment viewed inline)."""
+    response.frame_same_origin = True
+    return response
+
+
+def _framable(response: Response) -> bool:
+    if getattr(response, "frame_same_origin", False):
+        return True
+    # A file served for viewing in the browser (not as a download) may sit in our own iframe.
+    disposition = response.headers.get("Content-Disposition", "")
+    return disposition.lower().startswith("inline")
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        framable = _framable(response)
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "SAMEORIGIN" if framable else "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        ancestors = "'self'" if framable else "'none'"
+        own_policy = headers.get("Content-Security-Policy")
+        if own_policy is None:
+            headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(ancestors=ancestors)
+        elif "frame-ancestors" not in own_policy:
+            # A view with a stricter policy of its own (a sandboxed file) still says who may frame it.
+            headers["Content-Security-Policy"] = f"{own_policy.rstrip('; ')}; frame-ancestors {ancestors}"
+        if request.is_secure and app.config.get("HSTS_SECONDS"):
+            headers.setdefault("Strict-Transport-Security",
+                               f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
+        return response

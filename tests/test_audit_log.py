@@ -1,0 +1,147 @@
+"""The audit trail of scoring, and the organiser's audit log page and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import AuditEvent, Review
+from app.services import scoring
+from app.services.audit import record_event
+from tests import factories
+from tests import scoring_helpers as sh
+
+
+def _events():
+    return [(e.action, e.actor_id, e.old, e.new) for e in db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.object_type == "review").order_by(AuditEvent.id))]
+
+
+def test_scoring_trail_records_who_old_and_new_values(client, login, freeze):
+    s = sh.scene()
+    a, b = s.round.criteria
+    moment = freeze(sh.JUDGING)
+    login(s.judge)
+    client.post(s.url(), data=sh.form(s.round, [3, None], ["first", ""], action="save"))
+    client.post(s.url(suffix="/autosave"), data=sh.form(s.round, [4, None], ["first", ""], comment="note"))
+    client.post(s.url(), data=sh.form(s.round, [4, 6], ["first", "second"], action="submit", comment="note"))
+    client.post(s.url(), data=sh.form(s.round, [5, 6], ["first", "second"], action="submit", comment="note"))
+    review_id = db.session.scalar(sa.select(Review.id))
+    judge = s.judge.id
+    assert _events() == [
+        ("review.create", judge, None, {"entry": s.entry.number, "round": s.round.key, "status": "draft"}),
+        ("review.score", judge, {"criterion": "c1", "value": None, "comment": ""},
+         {"criterion": "c1", "value": 3, "comment": "first"}),
+        ("review.score", judge, {"criterion": "c1", "value": 3}, {"criterion": "c1", "value": 4}),
+        ("review.comment", judge, {"comment": ""}, {"comment": "note"}),
+        ("review.score", judge, {"criterion": "c2", "value": None, "comment": ""},
+         {"criterion": "c2", "value": 6, "comment": "second"}),
+        ("review.submit", judge, {"status": "draft"}, {"status": "submitted", "total": "14.00"}),
+        ("review.score", judge, {"criterion": "c1", "value": 4}, {"criterion": "c1", "value": 5}),
+        ("review.revise", judge, {"total": "14.00"}, {"total": "16.00"}),
+    ]
+    objects = {e.object_id for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "review"))}
+    assert objects == {review_id}
+    at = {e.at for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "review"))}
+    assert at == {moment}
+    assert (a.key, b.key) == ("c1", "c2")
+
+
+def test_feedback_change_is_audited(app, freeze):
+    s = sh.scene()
+    freeze(sh.JUDGING)
+    scoring.save_draft(round_=s.round, entry=s.entry, judge=s.judge, data=scoring.ReviewInput(feedback="Try harder"))
+    db.session.commit()
+    assert ("review.feedback", s.judge.id, {"feedback": ""}, {"feedback": "Try harder"}) in _events()
+
+
+def _log(contest, count, action="review.score", reason=None):
+    for index in range(count):
+        record_event(contest_id=contest.id, actor_id=None, action=action, object_type="review",
+                     object_id=index, old={"value": index}, new={"value": index + 1}, reason=reason)
+    db.session.commit()
+
+
+def test_audit_log_page_filters_and_paginates(client, login):
+    s = sh.scene()
+    _log(s.contest, 60)
+    _log(s.contest, 2, action="review.reopen", reason="Explain please")
+    login(s.organiser)
+    first = client.get(f"/manage/{s.contest.slug}/audit").get_data(as_text=True)
+    assert "Page 1 of 2" in first
+    assert first.count("<tr>") == 51  # header + 50 events
+    reopen = client.get(f"/manage/{s.contest.slug}/audit?action=review.reopen").get_data(as_text=True)
+    assert reopen.count("review.reopen</code>") == 2 and "review.score</code>" not in reopen
+    assert "Explain please" in reopen
+    second = client.get(f"/manage/{s.contest.slug}/audit?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second
+
+
+def test_audit_export_csv_has_old_and_new_values(client, login, freeze):
+    s = sh.scene()
+    freeze(sh.JUDGING)
+    login(s.judge)
+    client.post(s.url(), data=sh.form(s.round, [7, 4], ["Бюджет завышен", "ok"], action="submit"))
+    login(s.organiser)
+    response = client.get(f"/manage/{s.contest.slug}/audit.csv?action=review.score")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row["action"] for row in rows] == ["review.score", "review.score"]
+    assert rows[0]["actor_email"] == s.judge.email
+    assert json.loads(rows[0]["new"]) == {"criterion": "c1", "value": 7, "comment": "Бюджет завышен"}
+    assert json.loads(rows[0]["old"]) == {"criterion": "c1", "value": None, "comment": ""}
+
+
+def test_audit_export_neutralises_spreadsheet_formulas(client, login):
+    s = sh.scene()
+    _log(s.contest, 1, reason="=HYPERLINK(\"http://evil\")")
+    login(s.organiser)
+    text = client.get(f"/manage/{s.contest.slug}/audit.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[-1]["reason"].startswith("'=")
+
+
+def test_audit_pages_refuse_everyone_but_organisers(client, login):
+    s = sh.scene()
+    urls = [f"/manage/{s.contest.slug}/audit", f"/manage/{s.contest.slug}/audit.csv"]
+    for url in urls:
+        assert client.get(url).status_code == 302
+    stranger = factories.user()
+    factories.contest(organiser=stranger)
+    for person in (s.judge, s.entry.entrant, stranger):
+        login(person)
+        for url in urls:
+            assert client.get(url).status_code == 403
+
+
+def test_audit_log_only_shows_this_contest(client, login):
+    s = sh.scene()
+    other = factories.contest()
+    record_event(contest_id=other.id, actor_id=None, action="secret.action", object_type="x")
+    db.session.commit()
+    login(s.organiser)
+    page = client.get(f"/manage/{s.contest.slug}/audit").get_data(as_text=True)
+    assert "secret.action" not in page
+    assert "secret.action" not in client.get(f"/manage/{s.contest.slug}/audit.csv").get_data(as_text=True)
+
+
+def test_audit_log_query_count_does_not_grow(client, login, count_queries):
+    def measure(count):
+        s = sh.scene()
+        actor = factories.user()
+        for index in range(count):
+            record_event(contest_id=s.contest.id, actor_id=actor.id if index % 2 else s.judge.id,
+                         action="review.score", object_type="review", object_id=index)
+        db.session.commit()
+        login(s.organiser)
+        with count_queries() as counter:
+            assert client.get(f"/manage/{s.contest.slug}/audit").status_code == 200
+        return counter.count
+
+    assert measure(2) == measure(20)
