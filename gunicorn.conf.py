@@ -1,7 +1,7 @@
 """gunicorn settings for production: `gunicorn -c gunicorn.conf.py`.
 
 Every value comes from app/config.py (the only reader of the environment): BIND, WEB_CONCURRENCY,
-WEB_THREADS, WEB_TIMEOUT, LOG_FORMAT, LOG_LEVEL. Sessions live in signed cookies and files in
+WEB_THREADS, WEB_TIMEOUT, WEB_KEEPALIVE, LOG_FORMAT, LOG_LEVEL. Sessions live in signed cookies and files in
 the storage backend, so any worker can serve any request and a worker may die at any time.
 """
 
@@ -16,7 +16,8 @@ threads = Config.WEB_THREADS
 worker_class = "gthread" if Config.WEB_THREADS > 1 else "sync"
 timeout = Config.WEB_TIMEOUT
 graceful_timeout = 30
-keepalive = 5
+# Seconds an idle client connection is kept open (longer when a proxy in front reuses them).
+keepalive = Config.WEB_KEEPALIVE
 # Each worker builds its own app (and database pool) after the fork: no connection is shared.
 preload_app = False
 # A worker that leaks is replaced now and then; the jitter keeps them from restarting at once.

@@ -81,6 +81,7 @@ class Config:
     WEB_CONCURRENCY = _int("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1)
     WEB_THREADS = _int("WEB_THREADS", 4)
     WEB_TIMEOUT = _int("WEB_TIMEOUT", 120)
+    WEB_KEEPALIVE = _int("WEB_KEEPALIVE", 5)
     # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none, trust nothing).
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     # "json": one JSON object per log line (request logs carry the request id); "text": plain.

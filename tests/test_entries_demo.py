@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import random
 from collections import Counter
 
@@ -23,7 +24,7 @@ def _seed():
     return demo
 
 
-def test_demo_form_is_the_design_form(app):
+def test_demo_form_organisations_and_files(app):
     demo = _seed()
     fields = application_form.form_fields(demo.contest)
     assert [f.key for f in fields][:6] == ["organisation", "legal_form", "inn", "region", "website", "summary"]
@@ -74,8 +75,6 @@ def test_demo_organisations_and_files(app):
         data = b"".join(storage.get_storage().iter_chunks(attachment.storage_key))
         assert hashlib.sha256(data).hexdigest() == attachment.sha256
         head = data[:8192]
-        import io
-
         extension = attachment.filename.rsplit(".", 1)[-1].lower()
         assert application_form.content_matches(extension, head, io.BytesIO(data))
 

@@ -7,12 +7,20 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import Contest, Entry, Review, User
 from app.services import exchange
 from tests.conftest import _reset_database
 from tests.test_exchange_roundtrip import rich_contest
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """Messages are compared in English; outside a request the app speaks its default language."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture

@@ -186,3 +186,28 @@ def test_import_minimal_document_from_another_tool(app):
     db.session.commit()
     row = rank_round(contest.rounds[0]).rows[0]
     assert (row.number, row.display_score) == (5, Decimal("10.00"))
+
+
+def test_import_without_rounds_or_jury_lists_infers_them(app):
+    document = {
+        "format": "formula-jury/contest", "version": 1,
+        "contest": {"slug": "sparse", "title": {"en": "Sparse"}},
+        "rounds": [{"key": "r", "title": {"en": "R"},
+                    "criteria": [{"key": "c", "title": {"en": "C"}, "weight": "1", "min": 0, "max": 10}]}],
+        "people": [{"email": "a@example.org"}, {"email": "b@example.org"}, {"email": "j@example.org"}],
+        "entries": [
+            {"number": 1, "entrant": "a@example.org", "status": "submitted",
+             "submitted_at": "2026-04-01T10:00:00+03:00"},
+            {"number": 2, "entrant": "b@example.org", "status": "submitted", "eligible": True,
+             "submitted_at": "2026-04-01T11:00:00+03:00"},
+        ],
+        "reviews": [{"round": "r", "entry": 1, "email": "j@example.org", "status": "submitted",
+                     "scores": {"c": 4}}],
+    }
+    contest = exchange.import_contest(document)
+    db.session.commit()
+    ranking = rank_round(contest.rounds[0])
+    assert [(row.number, row.reviews) for row in ranking.rows] == [(1, 1), (2, 0)]
+    exported = exchange.export_contest(contest)
+    assert exported["jury"] == [{"round": "r", "email": "j@example.org", "nominations": []}]
+    assert [e["rounds"] for e in exported["entries"]] == [["r"], ["r"]]

@@ -185,14 +185,14 @@ def test_attachment_shown_inline_may_be_framed_by_own_pages(app, client, make, l
         attachment = entries.add_attachment(entry, field, upload, actor=entrant)
         db.session.commit()
     login(entrant)
-    inline = client.get(f"/apply/files/{attachment.id}?inline=1")
-    assert inline.status_code == 200
-    assert "frame-ancestors 'self'" in inline.headers["Content-Security-Policy"]
-    assert inline.headers["X-Frame-Options"] == "SAMEORIGIN"
-    download = client.get(f"/apply/files/{attachment.id}")
-    assert download.status_code == 200
-    assert "frame-ancestors 'none'" in download.headers["Content-Security-Policy"]
-    assert download.headers["X-Frame-Options"] == "DENY"
+    with client.get(f"/apply/files/{attachment.id}?inline=1") as inline:
+        assert inline.status_code == 200
+        assert "frame-ancestors 'self'" in inline.headers["Content-Security-Policy"]
+        assert inline.headers["X-Frame-Options"] == "SAMEORIGIN"
+    with client.get(f"/apply/files/{attachment.id}") as download:
+        assert download.status_code == 200
+        assert "frame-ancestors 'none'" in download.headers["Content-Security-Policy"]
+        assert download.headers["X-Frame-Options"] == "DENY"
 
 
 # --- /healthz ------------------------------------------------------------------------------------

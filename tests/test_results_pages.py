@@ -193,3 +193,14 @@ def test_results_page_query_count_is_fixed(client, login, count_queries):
     with count_queries() as many:
         assert client.get(_url(big)).status_code == 200
     assert few.count == many.count
+
+
+def test_results_forms_render_for_organiser(client, login):
+    s = Scored()
+    login(s.organiser)
+    for tail in ("/unpublish", f"/{s.round1.id}/reopen", f"/{s.round1.id}/advance", "/final"):
+        assert client.get(_url(s, tail)).status_code == 200, tail
+    assert client.get(f"/manage/{s.contest.slug}/awards").status_code == 200
+    s.organiser.is_admin = True
+    db.session.commit()
+    assert client.get("/manage/import").status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,12 +20,13 @@ from app.services.jury import judge_access_problem
 
 bp = Blueprint("jury", __name__)
 
-# Answers that would tell a judge who the entrant is; hidden in blind rounds (with any answer
-# that contains the entrant's name, e-mail, organisation or INN).
-IDENTITY_KEYS = frozenset({"organisation", "inn", "org_name", "organisation_name", "legal_form", "website",
-                           "site", "ogrn", "kpp", "address", "email", "phone", "contact", "contacts",
-                           "leader", "director", "head", "author", "applicant"})
-IDENTITY_PARTS = ("org", "inn", "contact", "email", "phone", "website", "site", "address")
+# Answers that tell a judge who the entrant is; hidden in blind rounds. A key matches when one of
+# its words (split at "_" and "-") is listed here. Any other answer has the entrant's name, e-mail,
+# organisation and INN blacked out where they occur.
+IDENTITY_WORDS = frozenset({"organisation", "organization", "org", "inn", "ogrn", "kpp", "website", "site", "url",
+                            "email", "phone", "contact", "contacts", "address", "leader", "director", "head",
+                            "author", "applicant", "name"})
+REDACTED = "▇▇▇"
 # The entrants' area serves attachments (to assigned judges too); `inline=1` shows PDFs and images.
 ATTACHMENT_ENDPOINT = "apply.attachment"
 
@@ -65,12 +67,14 @@ def _identity_texts(entry: Entry) -> list[str]:
     return [text.strip().lower() for text in texts if text and len(text.strip()) >= 3]
 
 
-def _reveals_identity(key: str, value, identity: list[str]) -> bool:
-    key = key.lower()
-    if key in IDENTITY_KEYS or any(part in key for part in IDENTITY_PARTS):
-        return True
-    text = str(value).lower()
-    return any(part in text for part in identity)
+def _identity_field(key: str) -> bool:
+    return any(word in IDENTITY_WORDS for word in re.split(r"[_\-]+", key.lower()))
+
+
+def _redact(text: str, identity: list[str]) -> str:
+    for part in identity:
+        text = re.sub(re.escape(part), REDACTED, text, flags=re.IGNORECASE)
+    return text
 
 
 def _attachment_url(attachment, **extra) -> str | None:
@@ -100,7 +104,9 @@ def entry_answers(entry: Entry, contest, *, show_identity: bool) -> tuple[list[A
             shown = _("yes") if value else _("no")
         else:
             shown = str(value)
-        hidden = not show_identity and value not in (None, "") and _reveals_identity(form_field.key, value, identity)
+        hidden = not show_identity and value not in (None, "") and _identity_field(form_field.key)
+        if not show_identity and not hidden:
+            shown = _redact(shown, identity)
         answers.append(Answer(label=form_field.loc("label"), value="" if hidden else shown,
                               long=form_field.type == "textarea", hidden=hidden))
     links = []

@@ -139,10 +139,12 @@ def jury_member_edit(contest, member_id):
 @organiser_required
 def jury_member_resend(contest, member_id):
     member = _member_in_contest(contest, member_id)
-    if member.status == "accepted":
-        flash(_("%(email)s has already accepted.", email=member.email), "info")
+    try:
+        jury.resend_invitation(member=member, actor=current_user)
+    except jury.JuryError as error:
+        flash(str(error), "info")
     else:
-        jury.send_invitation(member)
+        db.session.commit()
         flash(_("The invitation is sent to %(email)s again.", email=member.email), "success")
     return redirect(url_for("manage.jury", slug=contest.slug, round=member.round_id))
 
@@ -270,7 +272,7 @@ def assign_extra(contest, round_id):
 @organiser_required
 def assign_notify(contest, round_id):
     round_ = _round_in_contest(contest, round_id)
-    sent = assigning.notify_new_assignments(round_)
+    sent = assigning.notify_new_assignments(round_, actor=current_user)
     db.session.commit()
     flash(_("E-mails sent to %(count)d judges.", count=sent), "success")
     return redirect(url_for("manage.assign", slug=contest.slug, round_id=round_.id))

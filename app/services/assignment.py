@@ -502,7 +502,7 @@ def pending_notifications(round_: Round) -> int:
         Assignment.round_id == round_.id, Assignment.notified_at.is_(None)))
 
 
-def notify_new_assignments(round_: Round, *, at: datetime | None = None) -> int:
+def notify_new_assignments(round_: Round, *, at: datetime | None = None, actor: User | None = None) -> int:
     """Sends each judge one e-mail listing their assignments not yet announced; returns e-mails sent."""
     from flask import current_app, render_template, url_for
     from flask_babel import force_locale
@@ -532,6 +532,11 @@ def notify_new_assignments(round_: Round, *, at: datetime | None = None) -> int:
                 body=render_template("manage/assign_mail.txt", judge=judge, contest=contest, round=round_,
                                      items=items, link=link),
             )
-    db.session.execute(sa.update(Assignment).where(Assignment.id.in_([row.id for row in rows]))
-                       .values(notified_at=at or now()).execution_options(synchronize_session=False))
+    # The rows just read, without a parameter per row (a batch may hold tens of thousands).
+    db.session.execute(sa.update(Assignment).where(
+        Assignment.round_id == round_.id, Assignment.notified_at.is_(None),
+        Assignment.id <= max(row.id for row in rows),
+    ).values(notified_at=at or now()).execution_options(synchronize_session=False))
+    record_event(contest_id=round_.contest_id, actor_id=actor.id if actor else None, action="assignment.notify",
+                 object_type="round", object_id=round_.id, new={"judges": len(by_judge), "assignments": len(rows)})
     return len(by_judge)

@@ -390,6 +390,9 @@ class _Validator:
     def __init__(self, document):
         self.document = document
         self.plan = _Plan()
+        self.entries_by_number: dict[int, dict] = {}
+        self.jury_keys: set[tuple[str, str]] = set()
+        self.entrants: set[str] = set()
 
     # Basic shapes.
 
@@ -535,7 +538,20 @@ class _Validator:
         self.conflicts(top.get("conflicts") or [])
         self.assignments(top.get("assignments") or [])
         self.reviews(top.get("reviews") or [])
+        self.infer_rounds()
         return self.plan
+
+    def infer_rounds(self) -> None:
+        """Entries given without `rounds`: the rounds they are assigned or reviewed in; an eligible
+        submitted entry with none of those is in the first round (as after screening)."""
+        order = [r["key"] for r in self.plan.rounds]
+        for entry in self.plan.entries:
+            if entry["rounds"] is not None:
+                continue
+            inferred = entry.pop("inferred_rounds", set())
+            if not inferred and order and entry["status"] == "submitted" and entry["eligible"] is not False:
+                inferred = {order[0]}
+            entry["rounds"] = [key for key in order if key in inferred]
 
     def contest(self, value) -> None:
         path = "contest"
@@ -737,6 +753,7 @@ class _Validator:
             round_plan = self.round_key(data["round"], _join(path, "round"))
             email = self.person(data["email"], _join(path, "email"))
             self.unique(seen, (round_plan["key"], email), _join(path, "email"))
+            self.jury_keys.add((round_plan["key"], email))
             nominations: list[str] = []
             for i, key in enumerate(self.array(data.get("nominations") or [], _join(path, "nominations"))):
                 item_path = _join(_join(path, "nominations"), i)
@@ -795,7 +812,7 @@ class _Validator:
             self.obj(raw_answers, answers_path, (), tuple(k for k in fields if fields[k]["type"] != "file"))
             for key, answer in raw_answers.items():
                 answers[key] = self.answer(fields[key], answer, _join(answers_path, key))
-            rounds: list[str] = []
+            rounds: list[str] | None = None if data.get("rounds") is None else []
             for i, key in enumerate(self.array(data.get("rounds") or [], _join(path, "rounds"))):
                 item_path = _join(_join(path, "rounds"), i)
                 self.round_key(key, item_path)
@@ -805,6 +822,7 @@ class _Validator:
             attachments = []
             for i, attachment in enumerate(self.array(data.get("attachments") or [], _join(path, "attachments"))):
                 attachments.append(self.attachment(attachment, _join(_join(path, "attachments"), i), fields))
+            self.entrants.add(entrant)
             self.plan.entries.append({
                 "number": number, "nomination": nomination, "entrant": entrant, "status": status,
                 "title": self.optional_string(data, "title", path, max_length=500) or "",
@@ -814,6 +832,8 @@ class _Validator:
                 "ineligible_reason": self.optional_string(data, "ineligible_reason", path, max_length=20000),
                 "answers": answers, "rounds": rounds, "attachments": attachments,
             })
+            if number is not None:
+                self.entries_by_number[number] = self.plan.entries[-1]
 
     def answer(self, form_field: dict, value, path: str):
         if form_field["type"] == "checkbox":
@@ -840,10 +860,9 @@ class _Validator:
 
     def entry_number(self, value, path: str) -> dict:
         self.integer(value, path, minimum=1)
-        for plan in self.plan.entries:
-            if plan["number"] == value:
-                return plan
-        self.fail(path, _("entry %(value)s is not in entries", value=value))
+        if value not in self.entries_by_number:
+            self.fail(path, _("entry %(value)s is not in entries", value=value))
+        return self.entries_by_number[value]
 
     def conflicts(self, value) -> None:
         seen: set = set()
@@ -863,15 +882,26 @@ class _Validator:
             })
 
     def _round_entry_judge(self, data: dict, path: str) -> tuple[dict, dict, str]:
+        """The (round, entry, judge) of an assignment or review, with its references checked.
+
+        A judge not listed in the round's jury joins it (accepted); an entry whose `rounds` are
+        not given joins the rounds it is assigned or reviewed in.
+        """
         round_plan = self.round_key(data["round"], _join(path, "round"))
         entry = self.entry_number(data["entry"], _join(path, "entry"))
-        if round_plan["key"] not in entry["rounds"]:
+        if entry["rounds"] is None:
+            entry.setdefault("inferred_rounds", set()).add(round_plan["key"])
+        elif round_plan["key"] not in entry["rounds"]:
             self.fail(_join(path, "entry"), _("entry %(value)s is not in round %(round)s", value=entry["number"],
                                               round=_show(round_plan["key"])))
         email = self.person(data["email"], _join(path, "email"))
-        if not any(j["round"] == round_plan["key"] and j["email"] == email for j in self.plan.jury):
-            self.fail(_join(path, "email"), _("%(value)s is not in the jury of round %(round)s",
-                                              value=_show(email), round=_show(round_plan["key"])))
+        if (round_plan["key"], email) not in self.jury_keys:
+            if email in self.entrants:
+                self.fail(_join(path, "email"), _("%(value)s is an entrant in this contest and cannot be a judge",
+                                                  value=_show(email)))
+            self.jury_keys.add((round_plan["key"], email))
+            self.plan.jury.append({"round": round_plan["key"], "email": email, "nominations": [],
+                                   "status": "accepted", "max_load": None, "organisation": None, "inn": None})
         return round_plan, entry, email
 
     def assignments(self, value) -> None:
@@ -915,8 +945,6 @@ class _Validator:
             comments = {key: self.string(text, _join(comments_path, key), max_length=20000)
                         for key, text in raw_comments.items()}
             submitted_at = self.optional_moment(data, "submitted_at", path)
-            if status == "submitted" and submitted_at is None:
-                self.fail(_join(path, "submitted_at"), _("is required for a submitted review"))
             self.plan.reviews.append({
                 "round": round_plan["key"], "entry": entry["number"], "email": email, "status": status,
                 "submitted_at": submitted_at, "scores": scores, "comments": comments,
@@ -1080,9 +1108,10 @@ def _write(plan: _Plan, files: dict[str, bytes], actor: User | None) -> Contest:
     round_criteria = {key: list(r.criteria) for key, r in rounds.items()}
     for item in plan.reviews:
         round_criterion = {c.key: c for c in round_criteria[item["round"]]}
+        submitted_at = item["submitted_at"] or (moment if item["status"] == "submitted" else None)
         review = Review(
             round_id=rounds[item["round"]].id, entry_id=entries[item["entry"]].id,
-            judge_id=users[item["email"]].id, status=item["status"], submitted_at=item["submitted_at"],
+            judge_id=users[item["email"]].id, status=item["status"], submitted_at=submitted_at,
             comment=item["comment"], feedback=item["feedback"], updated_at=item["submitted_at"] or moment)
         for key in sorted(set(item["scores"]) | set(item["comments"]),
                           key=lambda k: round_criterion[k].position):

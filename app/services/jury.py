@@ -214,6 +214,15 @@ def send_invitation(member: JuryMember, *, language: str | None = None) -> None:
         )
 
 
+def resend_invitation(*, member: JuryMember, actor: User | None = None) -> None:
+    if member.status == "accepted":
+        raise JuryError(_("%(email)s has already accepted.", email=member.email))
+    round_ = db.session.get(Round, member.round_id)
+    send_invitation(member)
+    record_event(contest_id=round_.contest_id, actor_id=actor.id if actor else None, action="jury.resend",
+                 object_type="jury_member", object_id=member.id)
+
+
 def _recipient_language(email: str) -> str:
     user = accounts.find_user_by_email(email)
     if user is not None:
