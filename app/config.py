@@ -39,7 +39,7 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
-    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Formula Jury <noreply@formula-jury.local>")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Formula Jury <noreply@formula-jury.example>")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR")
 
     # Redis: rate-limit storage and the job queue. Empty means in-process.

@@ -25,7 +25,7 @@ def test_create_admin_promotes_existing_account(runner, make):
 def test_demo_seeds_formula_contest(runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert "organiser@formula-jury.local" in result.output
+    assert "organiser@formula-jury.example" in result.output
     assert "demo12345" in result.output
     contest = db.session.scalar(sa.select(Contest).where(Contest.slug == "formula-2026"))
     assert contest.title_ru == "Формула будущего — 2026"
@@ -40,3 +40,12 @@ def test_demo_seeds_formula_contest(runner):
     judges = db.session.scalar(sa.select(sa.func.count()).select_from(User)
                                .where(User.email.like("judge%")))
     assert judges == 12
+
+
+def test_demo_logins_work_through_the_login_form(runner, client):
+    runner.invoke(args=["demo"])
+    for email in ("admin@formula-jury.example", "organiser@formula-jury.example",
+                  "judge1@formula-jury.example"):
+        client.post("/auth/logout")
+        response = client.post("/auth/login", data={"email": email, "password": "demo12345"})
+        assert response.status_code == 302, email

@@ -35,6 +35,20 @@ def test_demo_form_organisations_and_files(app):
                      "letters": (["pdf"], 10 * 1024 * 1024), "photos": (["jpg", "jpeg", "png"], 10 * 1024 * 1024)}
     assert {f.type for f in fields} == {"text", "textarea", "number", "select", "checkbox", "file"}
 
+    # Some organisations are judges' (for the automatic conflict check); INNs are valid; files are real.
+    entries = db.session.scalars(sa.select(Entry).where(Entry.status == "submitted")).all()
+    judge_organisations = {organisation for _name, organisation in JUDGES}
+    assert sum(e.organisation in judge_organisations for e in entries) >= 3
+    assert all(application_form.check_inn(e.inn) is None for e in entries)
+    attachments = [a for e in entries for a in e.attachments]
+    assert {a.content_type for a in attachments} >= {"application/pdf", "image/png"}
+    for attachment in attachments[:10]:
+        data = b"".join(storage.get_storage().iter_chunks(attachment.storage_key))
+        assert hashlib.sha256(data).hexdigest() == attachment.sha256
+        head = data[:8192]
+        extension = attachment.filename.rsplit(".", 1)[-1].lower()
+        assert application_form.content_matches(extension, head, io.BytesIO(data))
+
 
 def test_demo_entries_are_complete_and_screened(app):
     demo = _seed()
@@ -63,28 +77,12 @@ def test_demo_entries_are_complete_and_screened(app):
     assert any(all(ord(ch) < 128 for ch in e.title) for e in submitted)  # some in English
 
 
-def test_demo_organisations_and_files(app):
-    _seed()
-    entries = db.session.scalars(sa.select(Entry).where(Entry.status == "submitted")).all()
-    judge_organisations = {organisation for _name, organisation in JUDGES}
-    assert sum(e.organisation in judge_organisations for e in entries) >= 3
-    assert all(application_form.check_inn(e.inn) is None for e in entries)
-    attachments = [a for e in entries for a in e.attachments]
-    assert {a.content_type for a in attachments} >= {"application/pdf", "image/png"}
-    for attachment in attachments[:10]:
-        data = b"".join(storage.get_storage().iter_chunks(attachment.storage_key))
-        assert hashlib.sha256(data).hexdigest() == attachment.sha256
-        head = data[:8192]
-        extension = attachment.filename.rsplit(".", 1)[-1].lower()
-        assert application_form.content_matches(extension, head, io.BytesIO(data))
-
-
 def test_demo_entrant_logs_in_and_sees_the_entry(app, client):
     demo = _seed()
-    assert ("entrant", "entrant1@formula-jury.local") in demo.logins
+    assert ("entrant", "entrant1@formula-jury.example") in demo.logins
     from app.services import accounts
 
-    user = accounts.authenticate("entrant1@formula-jury.local", DEMO_PASSWORD)
+    user = accounts.authenticate("entrant1@formula-jury.example", DEMO_PASSWORD)
     assert user is not None
     # Logged in through the session: the login form's e-mail check refuses ".local" addresses.
     with client.session_transaction() as session:

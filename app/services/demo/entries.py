@@ -1,6 +1,6 @@
 """Demo stage: the application form of DESIGN §7 and about 60 entries, screened.
 
-Entrants are entrant1@formula-jury.local … with the demo password. Most entries are
+Entrants are entrant1@formula-jury.example … with the demo password. Most entries are
 eligible (and so in round 1); a few are ineligible with a reason, two are drafts, one is
 withdrawn. Some organisations are the same as judges' (for the automatic conflict check).
 """
@@ -346,7 +346,7 @@ def seed_entries(demo, rng: random.Random) -> None:
             last = rng.choice(LAST_NAMES)
             first = rng.choice(FIRST_NAMES)
             name = f"{first} {last}{'а' if first[-1] in 'аяь' and first != 'Любовь' else ''}"
-        user = User(email=f"entrant{index}@formula-jury.local", name=name, password_hash=password_hash,
+        user = User(email=f"entrant{index}@formula-jury.example", name=name, password_hash=password_hash,
                     password_changed_at=moment, locale="en" if english else "ru", created_at=opens,
                     email_confirmed_at=opens)
         db.session.add(user)
@@ -427,5 +427,5 @@ def seed_entries(demo, rng: random.Random) -> None:
             entry.eligible = True
             db.session.add(EntryRound(entry_id=entry.id, round_id=round1.id, added_at=entry.screened_at))
     db.session.flush()
-    demo.logins.append(("entrant", "entrant1@formula-jury.local"))
-    demo.logins.append(("entrants 2–63", "entrant2…entrant63@formula-jury.local"))
+    demo.logins.append(("entrant", "entrant1@formula-jury.example"))
+    demo.logins.append(("entrants 2–63", "entrant2…entrant63@formula-jury.example"))

@@ -75,9 +75,9 @@ class Demo:
 
 def seed_setup(rng: random.Random) -> Demo:
     moment = now().replace(minute=0, second=0)
-    admin = accounts.create_user(email="admin@formula-jury.local", name="Администратор платформы",
+    admin = accounts.create_user(email="admin@formula-jury.example", name="Администратор платформы",
                                  password=DEMO_PASSWORD, confirmed=True, is_admin=True)
-    organiser = accounts.create_user(email="organiser@formula-jury.local",
+    organiser = accounts.create_user(email="organiser@formula-jury.example",
                                      name="Ксения Орлова", password=DEMO_PASSWORD,
                                      confirmed=True, organisation="Фонд РУСАЛ")
     contest = contests.create_contest(
@@ -131,12 +131,12 @@ def seed_setup(rng: random.Random) -> Demo:
     judges = []
     for index, (name, organisation) in enumerate(JUDGES, start=1):
         judges.append(accounts.create_user(
-            email=f"judge{index}@formula-jury.local", name=name, password=DEMO_PASSWORD,
+            email=f"judge{index}@formula-jury.example", name=name, password=DEMO_PASSWORD,
             confirmed=True, organisation=organisation, locale="ru" if index % 4 else "en",
         ))
     db.session.flush()
     logins = [("administrator", admin.email), ("organiser", organiser.email)]
     logins += [("judge", judge.email) for judge in judges[:3]]
-    logins.append(("judges 4–12", "judge4…judge12@formula-jury.local"))
+    logins.append(("judges 4–12", "judge4…judge12@formula-jury.example"))
     return Demo(contest=contest, round1=round1, round2=round2, organiser=organiser,
                 judges=judges, logins=logins)
