@@ -4,18 +4,25 @@ TEST_DATABASE_URL or DATABASE_URL points at one), a client, a CLI runner, a quer
 from __future__ import annotations
 
 import contextlib
+import os
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from app.services import mail
 from tests import factories
+
+# CI explores the same examples on every run, so a red build always reproduces.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 _schema_ready: set[str] = set()
 
