@@ -9,7 +9,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, g, got_request_exception, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id is kept only when it is short and plain, so it is safe in logs and headers.
@@ -25,9 +25,9 @@ CONTENT_SECURITY_POLICY = (
 
 
 def init_app(app: Flask) -> None:
-    register_proxy_fix(app)
     register_logging(app)
     register_request_id(app)
+    register_proxy_fix(app)  # outside the request id layer, so the log sees the real client
     register_security_headers(app)
 
     from app.services import jobs
@@ -115,21 +115,54 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
+class RequestIdMiddleware:
+    """The outermost layer of the app: gives the request its id and, should the app itself fail
+    (so that no response of ours exists), still writes the request's log line."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        incoming = environ.get("HTTP_X_REQUEST_ID", "")
+        environ["fj.request_id"] = incoming if _REQUEST_ID_PATTERN.fullmatch(incoming) else new_request_id()
+        environ["fj.started"] = time.perf_counter()
+        try:
+            return self.wsgi_app(environ, start_response)
+        except Exception:
+            if not environ.get("fj.logged"):
+                duration_ms = round((time.perf_counter() - environ["fj.started"]) * 1000, 1)
+                request_log.error(
+                    "%s %s 500 %sms id=%s (unhandled)", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"),
+                    duration_ms, environ["fj.request_id"],
+                    extra={"request_id": environ["fj.request_id"], "method": environ.get("REQUEST_METHOD"),
+                           "path": environ.get("PATH_INFO"), "status": 500, "duration_ms": duration_ms,
+                           "remote_addr": environ.get("REMOTE_ADDR")},
+                )
+            raise
+
+
 def register_request_id(app: Flask) -> None:
     """Every request gets an id (the caller's X-Request-ID when sane), echoed in the response
     and written, with method, path, status and duration, as one log line."""
+    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)
 
     @app.before_request
     def _start():
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _REQUEST_ID_PATTERN.fullmatch(incoming) else new_request_id()
-        g.request_started = time.perf_counter()
+        g.request_id = request.environ.get("fj.request_id") or new_request_id()
+
+    @got_request_exception.connect_via(app, weak=False)
+    def _rollback(_sender, **_extra):
+        # A failed statement leaves the transaction unusable; the error page (which reads the
+        # navigation from the database) must not fail on it too.
+        from app.extensions import db
+
+        db.session.rollback()
 
     @app.after_request
     def _finish(response: Response) -> Response:
-        request_id = g.get("request_id") or new_request_id()
+        request_id = g.get("request_id") or request.environ.get("fj.request_id") or new_request_id()
         response.headers[REQUEST_ID_HEADER] = request_id
-        started = g.get("request_started")
+        started = request.environ.get("fj.started")
         duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
         user_id = None
         try:
@@ -139,7 +172,8 @@ def register_request_id(app: Flask) -> None:
                 user_id = current_user.get_id()
         except Exception:  # noqa: BLE001 - a log line must never break the response
             user_id = None
-        request_log.info(
+        request_log.log(
+            logging.ERROR if response.status_code >= 500 else logging.INFO,
             "%s %s %s %sms id=%s", request.method, request.path, response.status_code, duration_ms, request_id,
             extra={
                 "request_id": request_id, "method": request.method, "path": request.path,
@@ -148,6 +182,7 @@ def register_request_id(app: Flask) -> None:
                 "user_id": user_id, "endpoint": request.endpoint,
             },
         )
+        request.environ["fj.logged"] = True
         return response
 
 

@@ -283,6 +283,44 @@ def test_request_log_is_one_json_line_with_request_id(client, caplog):
     assert entry["level"] == "INFO" and entry["duration_ms"] >= 0
 
 
+def _failing_flush_view():
+    """A view whose flush fails (a duplicate e-mail): the transaction can only be rolled back."""
+    from app.models import User
+    from app.services.clock import now
+
+    for _ in range(2):
+        db.session.add(User(email="twice@example.org", name="Twice", created_at=now()))
+    db.session.flush()
+
+
+def test_failed_transaction_still_gives_error_page_with_headers_and_log(app, client, make, login, caplog):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.add_url_rule("/_test/broken", "broken", _failing_flush_view)
+    login(make.user())
+    with caplog.at_level(logging.INFO, logger="formula_jury.request"):
+        response = client.get("/_test/broken", headers={"X-Request-ID": "broken-1"})
+    assert response.status_code == 500
+    assert "Something went wrong" in response.get_data(as_text=True)
+    _assert_security_headers(response)
+    assert response.headers["X-Request-ID"] == "broken-1"
+    lines = [r for r in caplog.records if r.name == "formula_jury.request"]
+    assert [(r.status, r.request_id, r.levelname) for r in lines] == [(500, "broken-1", "ERROR")]
+
+
+def test_request_logged_even_when_error_page_fails(app, client, caplog):
+    def broken_error_page(_error):
+        raise RuntimeError("the error page itself fails")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.add_url_rule("/_test/broken", "broken", _failing_flush_view)
+    app.register_error_handler(500, broken_error_page)
+    with caplog.at_level(logging.INFO, logger="formula_jury.request"), \
+            pytest.raises(RuntimeError, match="error page itself"):
+        client.get("/_test/broken", headers={"X-Request-ID": "broken-2"})
+    lines = [r for r in caplog.records if r.name == "formula_jury.request"]
+    assert [(r.status, r.request_id) for r in lines] == [(500, "broken-2")]
+
+
 def test_production_process_logs_json_lines(tmp_path):
     code = ("from app import create_app; app = create_app(); "
             "app.test_client().get('/healthz', headers={'X-Request-ID': 'from-test'})")

@@ -313,7 +313,7 @@ def award_delete(contest, award_id):
 
 # --- chart geometry: plain numbers for the inline SVG (no JavaScript, no inline styles) ---------
 
-CHART_LEFT, CHART_WIDTH, ROW_HEIGHT = 170, 400, 24
+CHART_LEFT, CHART_WIDTH, ROW_HEIGHT = 170, 400, 30
 
 
 def judge_chart(profiles, edges) -> dict:
@@ -324,8 +324,18 @@ def judge_chart(profiles, edges) -> dict:
     def x(value) -> float:
         return round(CHART_LEFT + (float(value) - low) / span * CHART_WIDTH, 1)
 
-    rows = [{"profile": p, "y": 20 + i * ROW_HEIGHT, "x_low": x(p.low), "x_high": x(p.high), "x_mean": x(p.mean)}
-            for i, p in enumerate(profiles)]
+    rows = []
+    for i, p in enumerate(profiles):
+        y = 20 + i * ROW_HEIGHT
+        tallest = max(p.bins) or 1
+        step = CHART_WIDTH / len(p.bins)
+        # The judge's histogram, drawn faintly in the row behind the range and the mean.
+        bars = [{"x": round(CHART_LEFT + b * step + 1, 1), "width": round(step - 2, 1),
+                 "height": round(count / tallest * (ROW_HEIGHT - 6), 1),
+                 "y": round(y + ROW_HEIGHT / 2 - 3 - count / tallest * (ROW_HEIGHT - 6), 1)}
+                for b, count in enumerate(p.bins) if count]
+        rows.append({"profile": p, "y": y, "x_low": x(p.low), "x_high": x(p.high), "x_mean": x(p.mean),
+                     "bars": bars})
     return {"rows": rows, "height": 40 + len(rows) * ROW_HEIGHT, "left": CHART_LEFT,
             "right": CHART_LEFT + CHART_WIDTH, "axis_y": 24 + len(rows) * ROW_HEIGHT}
 
