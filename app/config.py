@@ -58,6 +58,10 @@ class Config:
     S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID")
     S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY")
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_BYTES", 120 * 1024 * 1024)
+    # All attachments of one entry together (DESIGN §7: 50 MB); per-file limits are per form field.
+    ENTRY_MAX_BYTES = _int("ENTRY_MAX_BYTES", 50 * 1024 * 1024)
+    # Where a form typed by someone whose session expired waits until they log in again.
+    STASH_DIR = os.environ.get("STASH_DIR", str(INSTANCE_DIR / "stash"))
 
     # A file whose content is an ISO datetime that the app takes as "now" (end-to-end tests move
     # the clock this way instead of sleeping). Unset in production.

@@ -65,6 +65,7 @@ def app(tmp_path):
     app.test_client_class = IsolatedClient
     app.config.update(
         STORAGE_DIR=str(tmp_path / "uploads"),
+        STASH_DIR=str(tmp_path / "stash"),
         NOW=None,
     )
     with app.app_context():

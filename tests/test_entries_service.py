@@ -219,3 +219,22 @@ def test_content_matches(extension, data, ok):
     stream = io.BytesIO(data)
     assert af.content_matches(extension, data[:8192], stream) is ok
     assert stream.tell() == 0
+
+
+def test_screening_ineligible_withdraws_round_assignments(app, make):
+    from app.models import Assignment, Review
+    from app.services.entries import screen_entry
+
+    organiser = make.user()
+    contest = make.contest(organiser=organiser)
+    round_ = make.round_(contest)
+    entry = make.entry(contest, rounds=[round_])
+    judge = make.user()
+    db.session.add(Assignment(round_id=round_.id, entry_id=entry.id, judge_id=judge.id, created_at=make.NOW))
+    db.session.add(Review(round_id=round_.id, entry_id=entry.id, judge_id=judge.id, status="draft",
+                          updated_at=make.NOW))
+    db.session.commit()
+    screen_entry(entry, eligible=False, reason="Out of scope", actor=organiser)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Review)) == 0

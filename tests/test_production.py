@@ -404,6 +404,26 @@ def test_mail_dropped_when_request_rolls_back(app, redis_queue, outbox):
     assert outbox == []
 
 
+def test_mail_kept_when_only_a_savepoint_rolls_back(app, redis_queue):
+    from sqlalchemy.exc import IntegrityError
+
+    from app.services.accounts import create_user
+
+    with app.test_request_context("/"):
+        create_user(email="kept@example.org", name="Kept")
+        mail.send_mail(to="kept@example.org", subject="s", body="b")
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            create_user(email="kept@example.org", name="Duplicate")
+        db.session.commit()
+    assert redis_queue.count == 1
+
+
+def test_mail_sent_in_request_when_redis_is_down(app, client, outbox):
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{_closed_port()}/0"
+    assert _register(client, "fallback@example.org").status_code == 302
+    assert [m["to"] for m in outbox] == ["fallback@example.org"]
+
+
 def test_mail_queued_at_response_when_view_does_not_commit(client, make, outbox, redis_queue):
     user = make.user(email="forgot@example.org")
     response = client.post("/auth/forgot", data={"email": user.email})

@@ -21,7 +21,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
-from app.models import Attachment, Contest, Entry, EntryRound, FormField, JuryMember, Round, User
+from app.models import (
+    Assignment,
+    Attachment,
+    Contest,
+    Entry,
+    EntryRound,
+    FormField,
+    JuryMember,
+    Review,
+    Round,
+    User,
+)
 from app.services import application_form, permissions, storage
 from app.services.audit import record_event
 from app.services.clock import is_open, now
@@ -466,6 +477,11 @@ def _set_screening(entry: Entry, *, eligible: bool | None, reason: str | None) -
         db.session.add(EntryRound(entry_id=entry.id, round_id=round_.id, added_at=now()))
     elif not eligible and link is not None:
         db.session.delete(link)
+        # An entry out of the round leaves the judges' lists too; submitted reviews stay on record.
+        db.session.execute(sa.delete(Assignment).where(
+            Assignment.round_id == round_.id, Assignment.entry_id == entry.id))
+        db.session.execute(sa.delete(Review).where(
+            Review.round_id == round_.id, Review.entry_id == entry.id, Review.status == "draft"))
 
 
 def screen_entry(entry: Entry, *, eligible: bool, reason: str | None = None, actor: User) -> Entry:

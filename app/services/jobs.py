@@ -101,9 +101,13 @@ def _after_commit(session: Session) -> None:
         _send_pending(session)
 
 
-@sa.event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@sa.event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction) -> None:
+    # Only the outermost transaction counts: a savepoint rolled back inside it (a retried insert,
+    # say) fires after_rollback too, yet the request goes on and may still commit. When the
+    # outermost one ends, after_commit has already sent the calls; any left were rolled back.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def init_app(app: Flask) -> None:
