@@ -48,6 +48,9 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "fj")
+    # Should Redis fail, count in memory (per worker) rather than refuse every limited request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
 
     # Attachments: "local" (a folder in instance/) or "s3".
     STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
