@@ -44,3 +44,21 @@ def organiser_required(view):
         return view(contest, *args, **kwargs)
 
     return wrapped
+
+
+def get_in_contest_or_404(model, object_id: int | None, contest: Contest):
+    """Loads a row of a contest (directly, or through its round) or answers 404.
+
+    Ids come from URLs; an id of another contest's row must look exactly like a missing one.
+    """
+    from app.models import Round
+
+    item = db.session.get(model, object_id) if object_id is not None else None
+    if item is None:
+        abort(404)
+    contest_id = getattr(item, "contest_id", None)
+    if contest_id is None and getattr(item, "round_id", None) is not None:
+        contest_id = db.session.get(Round, item.round_id).contest_id
+    if contest_id != contest.id:
+        abort(404)
+    return item

@@ -11,7 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import organiser_required
+from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
 from app.manage.entries_forms import FIELD_TYPE_CHOICES, FormFieldForm, ScreeningForm
 from app.manage.forms import ConfirmForm
@@ -20,13 +20,6 @@ from app.models import Contest, Entry, FormField
 from app.services import application_form, entry_export
 from app.services import entries as entry_service
 from app.services.application_form import FormError
-
-
-def _field_in(contest: Contest, field_id: int) -> FormField:
-    field = db.session.get(FormField, field_id)
-    if field is None or field.contest_id != contest.id:
-        abort(404)
-    return field
 
 
 def _entry_in(contest: Contest, entry_id: int) -> Entry:
@@ -70,7 +63,7 @@ def form_field_new(contest):
 @bp.route("/<slug>/form/<int:field_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def form_field_edit(contest, field_id):
-    field = _field_in(contest, field_id)
+    field = get_in_contest_or_404(FormField, field_id, contest)
     form = FormFieldForm(obj=field, editing=True)
     if not form.is_submitted():
         form.fill_from(field)
@@ -89,7 +82,7 @@ def form_field_edit(contest, field_id):
 @bp.route("/<slug>/form/<int:field_id>/move/<direction>", methods=["POST"])
 @organiser_required
 def form_field_move(contest, field_id, direction):
-    field = _field_in(contest, field_id)
+    field = get_in_contest_or_404(FormField, field_id, contest)
     if ConfirmForm().validate_on_submit():
         application_form.move_field(field, -1 if direction == "up" else 1)
         db.session.commit()
@@ -99,7 +92,7 @@ def form_field_move(contest, field_id, direction):
 @bp.route("/<slug>/form/<int:field_id>/delete", methods=["POST"])
 @organiser_required
 def form_field_delete(contest, field_id):
-    field = _field_in(contest, field_id)
+    field = get_in_contest_or_404(FormField, field_id, contest)
     if ConfirmForm().validate_on_submit():
         application_form.delete_field(field, actor=current_user)
         db.session.commit()

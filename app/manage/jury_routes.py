@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from app.access import organiser_required
+from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
 from app.manage.jury_forms import (
     AddAssignmentForm,
@@ -24,20 +24,6 @@ from app.services import assignment as assigning
 from app.services import jury
 
 ENTRIES_PER_PAGE = 50
-
-
-def _round_in_contest(contest: Contest, round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.contest_id != contest.id:
-        abort(404)
-    return round_
-
-
-def _member_in_contest(contest: Contest, member_id: int) -> JuryMember:
-    member = db.session.get(JuryMember, member_id)
-    if member is None or db.session.get(Round, member.round_id).contest_id != contest.id:
-        abort(404)
-    return member
 
 
 def _nomination_choices(contest: Contest) -> list[tuple[int, str]]:
@@ -70,7 +56,7 @@ def _render_jury(contest: Contest, round_: Round | None, *, invite_form=None, li
 def jury_page(contest):
     round_id = request.args.get("round", type=int)
     if round_id is not None:
-        round_ = _round_in_contest(contest, round_id)
+        round_ = get_in_contest_or_404(Round, round_id, contest)
     else:
         round_ = contest.rounds[0] if contest.rounds else None
     return _render_jury(contest, round_)
@@ -79,7 +65,7 @@ def jury_page(contest):
 @bp.route("/<slug>/rounds/<int:round_id>/jury/invite", methods=["POST"])
 @organiser_required
 def jury_invite(contest, round_id):
-    round_ = _round_in_contest(contest, round_id)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     form = InviteForm()
     form.expertise.choices = _nomination_choices(contest)
     if form.validate_on_submit():
@@ -99,7 +85,7 @@ def jury_invite(contest, round_id):
 @bp.route("/<slug>/rounds/<int:round_id>/jury/invite-list", methods=["POST"])
 @organiser_required
 def jury_invite_list(contest, round_id):
-    round_ = _round_in_contest(contest, round_id)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     form = InviteListForm()
     form.list_expertise.choices = _nomination_choices(contest)
     if form.validate_on_submit():
@@ -119,7 +105,7 @@ def jury_invite_list(contest, round_id):
 @bp.route("/<slug>/jury/members/<int:member_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def jury_member_edit(contest, member_id):
-    member = _member_in_contest(contest, member_id)
+    member = get_in_contest_or_404(JuryMember, member_id, contest)
     form = MemberForm(data={
         "organisation": member.organisation, "inn": member.inn, "max_load": member.max_load,
         "expertise": [e.nomination_id for e in member.expertise]})
@@ -138,7 +124,7 @@ def jury_member_edit(contest, member_id):
 @bp.route("/<slug>/jury/members/<int:member_id>/resend", methods=["POST"])
 @organiser_required
 def jury_member_resend(contest, member_id):
-    member = _member_in_contest(contest, member_id)
+    member = get_in_contest_or_404(JuryMember, member_id, contest)
     try:
         jury.resend_invitation(member=member, actor=current_user)
     except jury.JuryError as error:
@@ -152,7 +138,7 @@ def jury_member_resend(contest, member_id):
 @bp.route("/<slug>/jury/members/<int:member_id>/remove", methods=["POST"])
 @organiser_required
 def jury_member_remove(contest, member_id):
-    member = _member_in_contest(contest, member_id)
+    member = get_in_contest_or_404(JuryMember, member_id, contest)
     round_id = member.round_id
     try:
         jury.remove_member(member=member, actor=current_user)
@@ -222,7 +208,7 @@ def _render_assign(contest: Contest, round_: Round, *, result=None, result_kind:
 @bp.route("/<slug>/rounds/<int:round_id>/assign")
 @organiser_required
 def assign(contest, round_id):
-    round_ = _round_in_contest(contest, round_id)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     preview = request.args.get("preview")
     result = None
     if preview == "auto":
@@ -239,7 +225,7 @@ def assign(contest, round_id):
 @bp.route("/<slug>/rounds/<int:round_id>/assign/run", methods=["POST"])
 @organiser_required
 def assign_run(contest, round_id):
-    round_ = _round_in_contest(contest, round_id)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     try:
         result = assigning.assign_round(round_=round_, actor=current_user)
     except assigning.AssignmentError as error:
@@ -255,7 +241,7 @@ def assign_run(contest, round_id):
 @bp.route("/<slug>/rounds/<int:round_id>/assign/extra", methods=["POST"])
 @organiser_required
 def assign_extra(contest, round_id):
-    round_ = _round_in_contest(contest, round_id)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     try:
         result = assigning.assign_extra_for_flagged(round_=round_, actor=current_user)
     except assigning.AssignmentError as error:
@@ -271,7 +257,7 @@ def assign_extra(contest, round_id):
 @bp.route("/<slug>/rounds/<int:round_id>/assign/notify", methods=["POST"])
 @organiser_required
 def assign_notify(contest, round_id):
-    round_ = _round_in_contest(contest, round_id)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     sent = assigning.notify_new_assignments(round_, actor=current_user)
     db.session.commit()
     flash(_("E-mails sent to %(count)d judges.", count=sent), "success")
@@ -287,7 +273,7 @@ def _entry_by_number(contest: Contest, number: int | None) -> Entry | None:
 @bp.route("/<slug>/rounds/<int:round_id>/assignments/add", methods=["POST"])
 @organiser_required
 def assignment_add(contest, round_id):
-    round_ = _round_in_contest(contest, round_id)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     form = AddAssignmentForm()
     form.judge.choices = _judge_choices(round_)
     if form.validate_on_submit():
@@ -307,20 +293,11 @@ def assignment_add(contest, round_id):
     return _render_assign(contest, round_, add_form=form)
 
 
-def _assignment_in_contest(contest: Contest, assignment_id: int) -> tuple[Assignment, Round]:
-    item = db.session.get(Assignment, assignment_id)
-    if item is None:
-        abort(404)
-    round_ = db.session.get(Round, item.round_id)
-    if round_.contest_id != contest.id:
-        abort(404)
-    return item, round_
-
-
 @bp.route("/<slug>/assignments/<int:assignment_id>/remove", methods=["POST"])
 @organiser_required
 def assignment_remove(contest, assignment_id):
-    item, round_ = _assignment_in_contest(contest, assignment_id)
+    item = get_in_contest_or_404(Assignment, assignment_id, contest)
+    round_ = db.session.get(Round, item.round_id)
     try:
         assigning.remove_assignment(assignment=item, actor=current_user)
     except assigning.AssignmentError as error:
@@ -334,7 +311,8 @@ def assignment_remove(contest, assignment_id):
 @bp.route("/<slug>/assignments/<int:assignment_id>/move", methods=["GET", "POST"])
 @organiser_required
 def assignment_move(contest, assignment_id):
-    item, round_ = _assignment_in_contest(contest, assignment_id)
+    item = get_in_contest_or_404(Assignment, assignment_id, contest)
+    round_ = db.session.get(Round, item.round_id)
     form = MoveAssignmentForm()
     form.judge.choices = [choice for choice in _judge_choices(round_) if choice[0] != item.judge_id]
     if form.validate_on_submit():
@@ -353,7 +331,7 @@ def assignment_move(contest, assignment_id):
 @bp.route("/<slug>/rounds/<int:round_id>/conflicts/add", methods=["POST"])
 @organiser_required
 def conflict_add(contest, round_id):
-    round_ = _round_in_contest(contest, round_id)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     form = OrganiserConflictForm()
     form.conflict_judge.choices = _judge_choices(round_)
     if form.validate_on_submit():

@@ -15,29 +15,21 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.access import organiser_required
+from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
 from app.manage.progress_forms import RemindForm, ReopenForm
 from app.manage.routes import bp
-from app.models import Contest, Entry, EntryRound, Review, Round
+from app.models import Entry, EntryRound, Review, Round
 from app.services import audit_export, scoring
 from app.services import progress as progress_service
 from app.services.disagreement import disagreement_rows
 
 
-def _round_in_contest(contest: Contest, round_id: int | None) -> Round | None:
-    if round_id is None:
-        return None
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.contest_id != contest.id:
-        abort(404)
-    return round_
-
-
 @bp.route("/<slug>/progress")
 @organiser_required
 def progress(contest):
-    round_ = _round_in_contest(contest, request.args.get("round", type=int)) or progress_service.default_round(contest)
+    round_id = request.args.get("round", type=int)
+    round_ = get_in_contest_or_404(Round, round_id, contest) if round_id else progress_service.default_round(contest)
     if round_ is None:
         return render_template("manage/progress.html", contest=contest, round=None, rounds=contest.rounds)
     judges = progress_service.judge_progress(round_)
@@ -57,7 +49,7 @@ def progress(contest):
 @bp.route("/<slug>/progress/<int:round_id>/remind", methods=["POST"])
 @organiser_required
 def progress_remind(contest, round_id):
-    round_ = _round_in_contest(contest, round_id)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     form = RemindForm()
     if form.validate_on_submit():
         only = [form.judge_id.data] if form.judge_id.data else None
@@ -74,7 +66,7 @@ def progress_remind(contest, round_id):
 @bp.route("/<slug>/progress/<int:round_id>/disagreements")
 @organiser_required
 def disagreements(contest, round_id):
-    round_ = _round_in_contest(contest, round_id)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     flagged = [row for row in disagreement_rows(round_) if row.flagged]
     ids = [row.entry_id for row in flagged]
     entries = {entry.id: entry for entry in db.session.scalars(
@@ -88,7 +80,7 @@ def disagreements(contest, round_id):
 @bp.route("/<slug>/progress/<int:round_id>/entries/<int:entry_id>")
 @organiser_required
 def entry_reviews(contest, round_id, entry_id):
-    round_ = _round_in_contest(contest, round_id)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     entry = db.session.get(Entry, entry_id)
     in_round = entry is not None and db.session.get(EntryRound, (entry.id, round_.id)) is not None
     if not in_round or entry.contest_id != contest.id:
@@ -103,10 +95,8 @@ def entry_reviews(contest, round_id, entry_id):
 @bp.route("/<slug>/reviews/<int:review_id>/reopen", methods=["GET", "POST"])
 @organiser_required
 def review_reopen(contest, review_id):
-    review = db.session.get(Review, review_id)
-    if review is None:
-        abort(404)
-    round_ = _round_in_contest(contest, review.round_id)
+    review = get_in_contest_or_404(Review, review_id, contest)
+    round_ = db.session.get(Round, review.round_id)
     back = url_for("manage.entry_reviews", slug=contest.slug, round_id=round_.id, entry_id=review.entry_id)
     form = ReopenForm()
     problem = None

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.access import organiser_required
+from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
 from app.forms_common import parse_decimal, to_local, to_utc
 from app.manage.forms import (
@@ -17,21 +17,13 @@ from app.manage.forms import (
     NominationForm,
     RoundForm,
 )
-from app.models import Contest, Criterion, Entry, Nomination, Round
+from app.models import Criterion, Entry, Nomination, Round
 from app.services import contests
 from app.timezones import timezone_choices
 
 bp = Blueprint("manage", __name__)
 
 ROUND_WINDOWS = ("intake_opens_at", "intake_closes_at", "judging_opens_at", "judging_closes_at")
-
-
-def _get_in_contest(model, object_id: int, contest: Contest):
-    item = db.session.get(model, object_id)
-    contest_id = item.round.contest_id if isinstance(item, Criterion) else getattr(item, "contest_id", None)
-    if item is None or contest_id != contest.id:
-        abort(404)
-    return item
 
 
 @bp.route("/")
@@ -85,7 +77,7 @@ def nomination_new(contest):
 @bp.route("/<slug>/nominations/<int:nomination_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def nomination_edit(contest, nomination_id):
-    nomination = _get_in_contest(Nomination, nomination_id, contest)
+    nomination = get_in_contest_or_404(Nomination, nomination_id, contest)
     form = NominationForm(obj=nomination, taken_keys=[
         n.key for n in contest.nominations if n.id != nomination.id])
     if form.validate_on_submit():
@@ -100,7 +92,7 @@ def nomination_edit(contest, nomination_id):
 @bp.route("/<slug>/nominations/<int:nomination_id>/move/<direction>", methods=["POST"])
 @organiser_required
 def nomination_move(contest, nomination_id, direction):
-    nomination = _get_in_contest(Nomination, nomination_id, contest)
+    nomination = get_in_contest_or_404(Nomination, nomination_id, contest)
     if ConfirmForm().validate_on_submit():
         contests.move(nomination, -1 if direction == "up" else 1, contest.nominations)
         db.session.commit()
@@ -110,7 +102,7 @@ def nomination_move(contest, nomination_id, direction):
 @bp.route("/<slug>/nominations/<int:nomination_id>/delete", methods=["POST"])
 @organiser_required
 def nomination_delete(contest, nomination_id):
-    nomination = _get_in_contest(Nomination, nomination_id, contest)
+    nomination = get_in_contest_or_404(Nomination, nomination_id, contest)
     used = db.session.scalar(sa.select(sa.func.count()).where(Entry.nomination_id == nomination.id))
     if used:
         flash(_("This nomination has entries and cannot be deleted."), "danger")
@@ -146,7 +138,7 @@ def round_new(contest):
 @bp.route("/<slug>/rounds/<int:round_id>/")
 @organiser_required
 def round_view(contest, round_id):
-    round_ = _get_in_contest(Round, round_id, contest)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     return render_template("manage/round.html", contest=contest, round=round_,
                            confirm_form=ConfirmForm())
 
@@ -154,7 +146,7 @@ def round_view(contest, round_id):
 @bp.route("/<slug>/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def round_edit(contest, round_id):
-    round_ = _get_in_contest(Round, round_id, contest)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     form = RoundForm(
         obj=round_, taken_keys=[r.key for r in contest.rounds if r.id != round_.id],
         round_criteria=round_.criteria,
@@ -183,7 +175,7 @@ def round_edit(contest, round_id):
 @bp.route("/<slug>/rounds/<int:round_id>/criteria/new", methods=["GET", "POST"])
 @organiser_required
 def criterion_new(contest, round_id):
-    round_ = _get_in_contest(Round, round_id, contest)
+    round_ = get_in_contest_or_404(Round, round_id, contest)
     form = CriterionForm(taken_keys=[c.key for c in round_.criteria])
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in (
@@ -200,7 +192,7 @@ def criterion_new(contest, round_id):
 @bp.route("/<slug>/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def criterion_edit(contest, criterion_id):
-    criterion = _get_in_contest(Criterion, criterion_id, contest)
+    criterion = get_in_contest_or_404(Criterion, criterion_id, contest)
     form = CriterionForm(obj=criterion, taken_keys=[
         c.key for c in criterion.round.criteria if c.id != criterion.id])
     if not form.is_submitted():
@@ -219,7 +211,7 @@ def criterion_edit(contest, criterion_id):
 @bp.route("/<slug>/criteria/<int:criterion_id>/move/<direction>", methods=["POST"])
 @organiser_required
 def criterion_move(contest, criterion_id, direction):
-    criterion = _get_in_contest(Criterion, criterion_id, contest)
+    criterion = get_in_contest_or_404(Criterion, criterion_id, contest)
     if ConfirmForm().validate_on_submit():
         contests.move(criterion, -1 if direction == "up" else 1, criterion.round.criteria)
         db.session.commit()
@@ -229,7 +221,7 @@ def criterion_move(contest, criterion_id, direction):
 @bp.route("/<slug>/criteria/<int:criterion_id>/delete", methods=["POST"])
 @organiser_required
 def criterion_delete(contest, criterion_id):
-    criterion = _get_in_contest(Criterion, criterion_id, contest)
+    criterion = get_in_contest_or_404(Criterion, criterion_id, contest)
     round_id = criterion.round_id
     if ConfirmForm().validate_on_submit():
         db.session.delete(criterion)
