@@ -211,3 +211,23 @@ def test_import_without_rounds_or_jury_lists_infers_them(app):
     exported = exchange.export_contest(contest)
     assert exported["jury"] == [{"round": "r", "email": "j@example.org", "nominations": []}]
     assert [e["rounds"] for e in exported["entries"]] == [["r"], ["r"]]
+
+
+def test_import_zip_refuses_a_file_that_does_not_match_its_hash(app):
+    contest = rich_contest()
+    stored = storage.store("imports/original", io.BytesIO(b"abc"), content_type="application/x")
+    db.session.scalar(sa.select(Attachment)).storage_key = stored.key
+    db.session.commit()
+    data = exchange.export_zip(contest)
+    document, files = exchange.read_upload(data)
+    _empty_database()
+    (name,) = files
+    files[name] = b"abd"
+    try:
+        exchange.import_contest(document, files=files)
+    except exchange.ExchangeError as error:
+        assert error.path.endswith(".attachments[0].sha256")
+    else:
+        raise AssertionError("a corrupt file was imported")
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Contest)) == 0

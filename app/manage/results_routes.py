@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from app.access import admin_required, organiser_required
 from app.extensions import db
@@ -14,7 +12,7 @@ from app.forms_common import parse_decimal
 from app.manage.forms import ConfirmForm
 from app.manage.results_forms import AdvanceForm, AwardForm, AwardPlacesForm, ImportForm, ReasonForm, weights_form
 from app.manage.routes import bp
-from app.models import Award, Contest, Entry, EntryRound, Review, Round, User
+from app.models import Award, Contest, Entry, Round, User
 from app.services import exchange, results_export
 from app.services import results as results_service
 from app.services.ranking import criterion_breakdown, rank_round
@@ -89,14 +87,10 @@ def results_entry(contest, round_id, entry_id):
     row = rank_round(round_).by_entry().get(entry.id)
     if row is None:
         abort(404)
-    reviews = db.session.scalars(
-        sa.select(Review).where(Review.round_id == round_.id, Review.entry_id == entry.id)
-        .options(selectinload(Review.scores), selectinload(Review.judge))
-        .order_by(Review.status.desc(), Review.submitted_at, Review.id)
-    ).all()
     return render_template(
         "manage/results_entry.html", contest=contest, round=round_, entry=entry, row=row,
-        criteria=list(round_.criteria), breakdown=criterion_breakdown(round_, [entry.id]), reviews=reviews,
+        criteria=list(round_.criteria), breakdown=criterion_breakdown(round_, [entry.id]),
+        reviews=results_service.entry_reviews(round_, entry),
     )
 
 
@@ -255,8 +249,7 @@ def awards(contest):
     form = AwardForm()
     places_form = AwardPlacesForm(prefix="places")
     if form.submit.data and form.validate_on_submit():
-        entry = db.session.scalar(sa.select(Entry).where(Entry.contest_id == contest.id,
-                                                         Entry.number == form.entry_number.data))
+        entry = results_service.entry_by_number(contest, form.entry_number.data)
         if entry is None:
             form.entry_number.errors = [_("There is no entry with this number.")]
         else:
@@ -273,13 +266,9 @@ def awards(contest):
 
 
 def _awards_page(contest, form, places_form):
-    ranking = results_service.deciding_ranking(contest)
-    in_rounds = db.session.scalar(sa.select(sa.func.count(sa.distinct(EntryRound.entry_id)))
-                                  .join(Round, Round.id == EntryRound.round_id)
-                                  .where(Round.contest_id == contest.id))
     return render_template("manage/awards.html", contest=contest, form=form, places_form=places_form,
-                           awards=results_service.contest_awards(contest), ranking=ranking,
-                           in_rounds=in_rounds, confirm_form=ConfirmForm())
+                           awards=results_service.contest_awards(contest),
+                           ranking=results_service.deciding_ranking(contest), confirm_form=ConfirmForm())
 
 
 @bp.route("/<slug>/awards/places", methods=["POST"])

@@ -17,9 +17,9 @@ bp = Blueprint("ops", __name__)
 
 @bp.route("/healthz")
 def healthz():
-    ok, checks = health_report()
-    response = jsonify({"status": "ok" if ok else "unavailable", "checks": checks})
-    response.status_code = 200 if ok else 503
+    status, checks = health_report()
+    response = jsonify({"status": status, "checks": checks})
+    response.status_code = 503 if status == "unavailable" else 200
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -971,8 +971,8 @@ def _review_total(criteria: list[Criterion], values: dict[int, int]) -> Decimal:
 
 
 def import_contest(document, *, files: dict[str, bytes] | None = None, actor: User | None = None) -> Contest:
-    """Validates, then writes the contest in one savepoint. With `files` (from a zip), every
-    attachment's file must be there and match its hash. Raises ExchangeError; writes nothing then."""
+    """Validates, then writes the contest in one savepoint. With `files` (from a zip), the files
+    must match their hashes. Raises ExchangeError; writes nothing then."""
     plan = validate_document(document)
     if files is not None:
         _check_files(plan, files)
@@ -982,14 +982,19 @@ def import_contest(document, *, files: dict[str, bytes] | None = None, actor: Us
 
 
 def _check_files(plan: _Plan, files: dict[str, bytes]) -> None:
+    """Files in the archive must match their attachment's hash and size. A file the archive
+    lacks (one the exporting installation no longer had) leaves the attachment as metadata only."""
     for index, entry in enumerate(plan.entries):
         for i, attachment in enumerate(entry["attachments"]):
-            path = f"entries[{index}].attachments[{i}].sha256"
             content = files.get(attachment["sha256"])
             if content is None:
-                raise ExchangeError(path, _("the file is missing from the archive"))
+                continue
             if hashlib.sha256(content).hexdigest() != attachment["sha256"] or len(content) != attachment["size"]:
-                raise ExchangeError(path, _("the file in the archive does not match its hash or size"))
+                raise ExchangeError(f"entries[{index}].attachments[{i}].sha256",
+                                    _("the file in the archive does not match its hash or size"))
+    for name, content in files.items():
+        if hashlib.sha256(content).hexdigest() != name:
+            raise ExchangeError(f"files/{name}", _("the file does not match the hash it is named by"))
 
 
 def _write(plan: _Plan, files: dict[str, bytes], actor: User | None) -> Contest:

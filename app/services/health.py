@@ -1,4 +1,8 @@
-"""Is this instance able to serve? The database and the storage must answer (and Redis, when set)."""
+"""Is this instance able to serve? The database and the storage must answer.
+
+Redis, when set, is checked too but is not required: without it e-mail is sent in the request and
+rate limits are counted in memory, so the instance serves, degraded.
+"""
 
 from __future__ import annotations
 
@@ -55,8 +59,11 @@ def check_redis() -> None:
     Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=2).ping()
 
 
-def health_report() -> tuple[bool, dict]:
-    """(all well, {check: {"ok": bool, "ms": float, "error": exception class}})."""
+REQUIRED = ("database", "storage")
+
+
+def health_report() -> tuple[str, dict]:
+    """("ok" | "degraded" | "unavailable", {check: {"ok": bool, "ms": float, "error": class name}})."""
     checks: dict[str, Callable[[], None]] = {"database": check_database, "storage": check_storage}
     if current_app.config.get("REDIS_URL"):
         checks["redis"] = check_redis
@@ -71,4 +78,6 @@ def health_report() -> tuple[bool, dict]:
             result = {"ok": False, "error": type(error).__name__}
         result["ms"] = round((time.perf_counter() - started) * 1000, 1)
         results[name] = result
-    return all(r["ok"] for r in results.values()), results
+    if not all(results[name]["ok"] for name in REQUIRED):
+        return "unavailable", results
+    return ("ok" if all(r["ok"] for r in results.values()) else "degraded"), results

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
@@ -20,6 +21,7 @@ from app.models import (
     EntryRound,
     Nomination,
     RankingSnapshot,
+    Review,
     Round,
     User,
 )
@@ -30,6 +32,7 @@ from app.services.mail import send_mail
 from app.services.ranking import (
     RankedEntry,
     RoundRanking,
+    criterion_breakdown,
     half_up,
     order_entries,
     plain_decimal,
@@ -170,8 +173,6 @@ def bin_edges(round_: Round, bins: int = CHART_BINS) -> list[Decimal]:
 def judge_profiles(round_: Round, bins: int = CHART_BINS) -> list[JudgeProfile]:
     """One query: per judge of the round, the count, mean, extremes and a histogram of their
     submitted totals (equal bins over the round's scale), to spot a harsh or lenient judge."""
-    from app.models import Review
-
     edges = bin_edges(round_, bins)
     counts = []
     for index in range(bins):
@@ -407,6 +408,19 @@ def deciding_ranking(contest: Contest) -> RoundRanking | None:
     return rank_round(used[-1]) if used else None
 
 
+def entry_by_number(contest: Contest, number: int | None) -> Entry | None:
+    return db.session.scalar(sa.select(Entry).where(Entry.contest_id == contest.id, Entry.number == number))
+
+
+def entry_reviews(round_: Round, entry: Entry) -> list:
+    """Every review of the entry in the round (drafts too) with scores and judges, submitted first."""
+    return list(db.session.scalars(
+        sa.select(Review).where(Review.round_id == round_.id, Review.entry_id == entry.id)
+        .options(selectinload(Review.scores), selectinload(Review.judge))
+        .order_by(Review.status.desc(), Review.submitted_at, Review.id)
+    ))
+
+
 # --- awards ----------------------------------------------------------------------------------
 
 def unable_to_win(contest: Contest) -> set[int]:
@@ -420,8 +434,6 @@ def unable_to_win(contest: Contest) -> set[int]:
 
 
 def contest_awards(contest: Contest) -> list[Award]:
-    from sqlalchemy.orm import selectinload
-
     return list(db.session.scalars(
         sa.select(Award).where(Award.contest_id == contest.id)
         .options(selectinload(Award.entry))
@@ -607,8 +619,6 @@ class EntryRoundResult:
 
 def entry_results(entry: Entry, *, preview: bool = False) -> tuple[list[EntryRoundResult], RankedEntry | None]:
     """An entry's score, rank and criterion means in each round it took part in, and its final score."""
-    from app.services.ranking import criterion_breakdown
-
     published = public_results(entry.contest, preview=preview)
     results_by_round = []
     for round_, ranking in published.rounds:
@@ -625,8 +635,6 @@ def entry_results(entry: Entry, *, preview: bool = False) -> tuple[list[EntryRou
 
 def entry_feedback(entry: Entry, round_: Round) -> list[str]:
     """The judges' feedback to the entrant in a round, without names."""
-    from app.models import Review
-
     return [text for text in db.session.scalars(
         sa.select(Review.feedback).where(Review.entry_id == entry.id, Review.round_id == round_.id,
                                          Review.status == "submitted").order_by(Review.id)
