@@ -57,6 +57,7 @@ CONTEST_TABS = [
     ("manage.progress", _l("Judging")),
     ("manage.results", _l("Results")),
     ("manage.audit_log", _l("Audit log")),
+    ("ops.exports", _l("Exports")),
 ]
 
 

@@ -8,30 +8,13 @@ import uuid
 import pytest
 
 from app.services import jobs
-
-REDIS_DB_URL = "redis://127.0.0.1:6379/15"
+from tests.test_production import queue_on_local_redis
+from tests.test_production import work as _work
 
 
 @pytest.fixture
 def redis_queue(app):
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
-    try:
-        Redis.from_url(REDIS_DB_URL, socket_connect_timeout=1).ping()
-    except RedisConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    app.config.update(REDIS_URL=REDIS_DB_URL, JOB_QUEUE=f"fj-test-{uuid.uuid4().hex[:12]}")
-    queue = jobs.get_queue()
-    yield queue
-    queue.delete(delete_jobs=True)
-    app.config["REDIS_URL"] = None
-
-
-def _work(queue) -> None:
-    from rq import SimpleWorker
-
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    yield from queue_on_local_redis(app)
 
 
 @pytest.fixture

@@ -339,9 +339,9 @@ def test_production_process_logs_json_lines(tmp_path):
 # --- e-mail through the job queue ----------------------------------------------------------------
 
 
-@pytest.fixture
-def redis_queue(app):
-    """The app wired to the real local Redis (db 15) with a queue of its own; removed afterwards."""
+def queue_on_local_redis(app):
+    """The app wired to the real local Redis (db 15) with a queue of its own; every key it leaves
+    (jobs, results, registries) is removed afterwards. Used as `yield from` in fixtures."""
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -353,14 +353,39 @@ def redis_queue(app):
     app.config.update(REDIS_URL=REDIS_DB_URL, JOB_QUEUE=f"fj-test-{uuid.uuid4().hex[:12]}")
     queue = jobs.get_queue()
     yield queue
-    queue.delete(delete_jobs=True)
+    _remove_queue(queue)
     app.config["REDIS_URL"] = None
 
 
-def _work(queue) -> None:
+@pytest.fixture
+def redis_queue(app):
+    yield from queue_on_local_redis(app)
+
+
+def _remove_queue(queue) -> None:
+    from rq import registry
+
+    registries = [cls(queue=queue) for cls in (
+        registry.FinishedJobRegistry, registry.FailedJobRegistry, registry.StartedJobRegistry,
+        registry.DeferredJobRegistry, registry.ScheduledJobRegistry, registry.CanceledJobRegistry)]
+    job_ids = set(queue.job_ids)
+    for each in registries:
+        job_ids.update(each.get_job_ids())
+    connection = queue.connection
+    for job_id in job_ids:
+        connection.delete(f"rq:job:{job_id}", f"rq:results:{job_id}", f"rq:job:{job_id}:dependents")
+    connection.delete(*[each.key for each in registries])
+    queue.delete(delete_jobs=True)
+
+
+def work(queue) -> None:
+    """Runs every queued job in this process, as the job worker would."""
     from rq import SimpleWorker
 
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+_work = work
 
 
 def _register(client, email: str):

@@ -328,7 +328,9 @@ def _file_counts(entry: Entry, without: int | None = None) -> dict[str, int]:
 
 def _next_number(contest_id: int) -> int:
     # Lock the contest row (PostgreSQL): concurrent first submits in one contest queue here.
-    db.session.execute(sa.select(Contest.id).where(Contest.id == contest_id).with_for_update())
+    # NO KEY UPDATE: the audit rows inserted earlier in this transaction hold KEY SHARE on the
+    # contest row, and a plain FOR UPDATE would deadlock two concurrent submits on PostgreSQL.
+    db.session.execute(sa.select(Contest.id).where(Contest.id == contest_id).with_for_update(key_share=True))
     return db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.max(Entry.number), 0) + 1).where(Entry.contest_id == contest_id)
     )
@@ -355,7 +357,7 @@ def submit_entry(entry: Entry, application: Application | None = None, *, actor:
     For a draft the typed values are stored first, so nothing is lost when submitting fails.
     For an entry already submitted, the changes are applied only if the whole is valid.
     """
-    _require_open(entry)
+    round_ = _require_open(entry)
     fields = application_form.form_fields(entry.contest)
     if application is None:
         application = Application(title=entry.title, nomination_id=entry.nomination_id,
@@ -369,8 +371,13 @@ def submit_entry(entry: Entry, application: Application | None = None, *, actor:
     was = entry.status
     _apply(entry, application, fields)
     entry.answers = application_form.normalise_answers(fields, entry.answers)
+    # The deadline check and the timestamp use the same second, so no accepted entry is ever
+    # dated after the deadline, however long the work above took under load.
+    moment = now()
+    if moment > round_.intake_closes_at:
+        raise DeadlineError(_("The deadline has passed: this application can no longer be changed."))
     entry.status = "submitted"
-    entry.submitted_at = now()
+    entry.submitted_at = moment
     if entry.number is None:
         _give_number(entry)
     # A screening outcome stays; the organisers' list shows entries changed since screening.
