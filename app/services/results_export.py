@@ -8,6 +8,7 @@ import json
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 from app.models import Round
@@ -101,21 +102,21 @@ def results_xlsx(round_: Round) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        values = []
+        # Cells are made before they are appended: re-reading the appended row would scan the
+        # whole sheet each time and make the export quadratic in the number of rows.
+        cells = []
         for value in row:
             if isinstance(value, bool):
-                values.append(_("yes") if value else _("no"))
+                value = _("yes") if value else _("no")
             elif hasattr(value, "as_tuple"):
-                values.append(float(value))
-            else:
-                values.append(value)
-        sheet.append(values)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
+                value = float(value)
+            cell = Cell(sheet, value=value)
+            if isinstance(value, str):
                 cell.data_type = "s"  # text that starts with "=" stays text, never a formula
-    for column in ("G", "I"):
-        for cell in sheet[column][1:]:
-            cell.number_format = "0.00"
+            elif isinstance(value, float):
+                cell.number_format = "0.00"
+            cells.append(cell)
+        sheet.append(cells)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

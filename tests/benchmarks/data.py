@@ -333,7 +333,7 @@ def generate(size: Size, *, upload_entrants: int = 4, not_started_needed: int = 
     _insert(Review, reviews)
     _insert(Score, scores)
     db.session.commit()
-    _move_sequences()
+    _after_bulk_load()
     return BenchData(
         size=size, contest_id=contest_id, round_id=round_id, assign_round_id=assign_round_id,
         organiser_email="organiser@bench.example.org", judge_ids=judge_ids, criterion_ids=criterion_ids,
@@ -343,8 +343,10 @@ def generate(size: Size, *, upload_entrants: int = 4, not_started_needed: int = 
     )
 
 
-def _move_sequences() -> None:
-    """PostgreSQL: the id sequences continue after the explicit ids written above."""
+def _after_bulk_load() -> None:
+    """PostgreSQL: the id sequences continue after the explicit ids written above, and the planner
+    gets its statistics (autovacuum would gather them soon after a real bulk load; without them
+    the first plans are guesses). SQLite is left as the app leaves it (no ANALYZE)."""
     if db.engine.dialect.name != "postgresql":
         return
     with db.engine.begin() as connection:
@@ -353,3 +355,4 @@ def _move_sequences() -> None:
                 connection.execute(sa.text(
                     f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"))
+        connection.exec_driver_sql("ANALYZE")
