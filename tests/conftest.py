@@ -50,6 +50,10 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Visitors without a language preference get Russian; tests read English unless they ask.
+        headers = kwargs.setdefault("headers", {})
+        if isinstance(headers, dict) and not any(k.lower() == "accept-language" for k in headers):
+            headers["Accept-Language"] = "en"
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)
