@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from hypothesis import settings
 
 from app import create_app
@@ -72,7 +73,8 @@ def app(tmp_path):
         STASH_DIR=str(tmp_path / "stash"),
         NOW=None,
     )
-    with app.app_context():
+    with app.app_context(), force_locale("en"):
+        # Messages from services called directly in a test read in English, like the pages.
         _reset_database()
         mail.outbox.clear()
         yield app
