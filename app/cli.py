@@ -102,7 +102,7 @@ def _pybabel(*args: str) -> None:
 @translate.command()
 def extract() -> None:
     """Write messages.pot from the code and templates."""
-    _pybabel("extract", "-F", str(BABEL_CFG), "-k", "_l", "--no-location", "--sort-output",
+    _pybabel("extract", "-F", str(BABEL_CFG), "-k", "_l", "--no-location", "--sort-output", "--no-wrap",
              "-o", str(POT_FILE), ".")
 
 
@@ -110,7 +110,8 @@ def extract() -> None:
 def update() -> None:
     """Extract, then merge new messages into every catalogue."""
     extract.callback()
-    _pybabel("update", "-i", str(POT_FILE), "-d", str(TRANSLATIONS), "--no-fuzzy-matching")
+    _pybabel("update", "-i", str(POT_FILE), "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--ignore-obsolete",
+             "--no-wrap")
     Path(POT_FILE).unlink()
 
 

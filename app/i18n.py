@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, refresh
 from flask_login import current_user
 
 
@@ -22,6 +22,31 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config[
         "BABEL_DEFAULT_LOCALE"
     ]
+
+
+def remember_language(code: str) -> None:
+    """The language switch: an account keeps the choice; a visitor's session keeps it until login."""
+    if code not in current_app.config["LANGUAGES"]:
+        return
+    if current_user.is_authenticated:
+        current_user.locale = code
+    else:
+        session["locale"] = code
+    refresh()
+
+
+def adopt_visitor_language(user) -> None:
+    """At login, a language picked on the way in is what the person wants now: the account takes it."""
+    chosen = session.pop("locale", None)
+    if chosen in current_app.config["LANGUAGES"]:
+        user.locale = chosen
+    refresh()  # the rest of this request (its flash message) speaks the account's language
+
+
+def keep_language_after_logout(user) -> None:
+    """The site stays in the person's language when they log out."""
+    session["locale"] = user.locale
+    refresh()
 
 
 def select_timezone() -> str:

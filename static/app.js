@@ -24,4 +24,18 @@
     updateCount(input);
     input.addEventListener("input", function () { updateCount(input); });
   });
+
+  // A table wider than the screen scrolls inside its wrapper; keyboard users can only scroll
+  // it if the wrapper takes focus, so it does whenever it actually scrolls (phones, mostly).
+  function focusableWhenScrolling() {
+    document.querySelectorAll(".table-responsive").forEach(function (wrapper) {
+      if (wrapper.scrollWidth > wrapper.clientWidth) {
+        wrapper.setAttribute("tabindex", "0");
+      } else {
+        wrapper.removeAttribute("tabindex");
+      }
+    });
+  }
+  focusableWhenScrolling();
+  window.addEventListener("resize", focusableWhenScrolling);
 })();

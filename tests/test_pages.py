@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from app.i18n import format_decimal_half_up, format_local_datetime, round_half_up
+from tests import factories
 
 
 def test_home_lists_contests(client, make):
@@ -48,6 +49,25 @@ def test_language_switch_remembered_for_account(client, make, login):
     assert user.locale == "en"
     client.post("/auth/logout")
     login(user)
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+
+
+def test_login_message_in_the_accounts_language(client, make):
+    user = make.user(locale="ru")
+    client.post("/auth/login", data={"email": user.email, "password": factories.PASSWORD},
+                headers={"Accept-Language": "en"})
+    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="ru">' in page and "Вы вошли в систему." in page
+
+
+def test_language_picked_before_login_goes_to_the_account(client, make):
+    user = make.user(locale="ru")
+    client.post("/auth/language/en", data={"next": "/"})
+    client.post("/auth/login", data={"email": user.email, "password": factories.PASSWORD})
+    page = client.get("/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert '<html lang="en">' in page and "You are logged in." in page
+    assert user.locale == "en"
+    client.post("/auth/logout")
     assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
 
 

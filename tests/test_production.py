@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from flask import Response
@@ -469,7 +470,7 @@ def test_rq_worker_process_delivers_queued_mail(app, redis_queue, tmp_path):
         db.session.commit()
     assert redis_queue.count == 1
     result = subprocess.run(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "rq") if (PROJECT_ROOT / ".venv" / "bin" / "rq").exists() else "rq",
+        [str(Path(sys.executable).with_name("rq")),  # installed beside this interpreter
          "worker", "--burst", "--url", REDIS_DB_URL, "--worker-class", "app.services.jobs.AppWorker",
          redis_queue.name],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,

@@ -13,7 +13,12 @@ from app.auth.forms import (
     ResetPasswordForm,
 )
 from app.extensions import db, limiter
-from app.i18n import current_language
+from app.i18n import (
+    adopt_visitor_language,
+    current_language,
+    keep_language_after_logout,
+    remember_language,
+)
 from app.safe_redirect import is_safe_next, redirect_next
 from app.services import accounts
 
@@ -83,6 +88,8 @@ def login():
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
             login_user(user, remember=form.remember.data)
+            adopt_visitor_language(user)
+            db.session.commit()
             flash(_("You are logged in."), "success")
             return redirect_next(form.next.data)
     return render_template("auth/login.html", form=form)
@@ -90,6 +97,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        keep_language_after_logout(current_user)
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("public.index"))
@@ -143,12 +152,7 @@ def change_password():
 
 @bp.route("/language/<code>", methods=["POST"])
 def set_language(code):
-    from flask import current_app, session
-
-    if code in current_app.config["LANGUAGES"]:
-        session["locale"] = code
-        if current_user.is_authenticated:
-            current_user.locale = code
-            db.session.commit()
+    remember_language(code)
+    db.session.commit()
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("public.index"))

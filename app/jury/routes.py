@@ -91,6 +91,10 @@ def entry_answers(entry: Entry, contest, *, show_identity: bool) -> tuple[list[A
     identity = [] if show_identity else _identity_texts(entry)
     answers = []
     labels = {}
+    if show_identity and entry.organisation and not any(f.key == "organisation" for f in fields):
+        # An organisation not asked for by this form (e.g. imported): show it with the answers.
+        answers.append(Answer(label=_("Organisation"), value=entry.organisation, long=False,
+                              hidden=False))
     for form_field in fields:
         labels[form_field.key] = form_field.loc("label")
         if form_field.type == "file":

@@ -96,7 +96,7 @@ def form_field_delete(contest, field_id):
     if ConfirmForm().validate_on_submit():
         application_form.delete_field(field, actor=current_user)
         db.session.commit()
-        flash(_("The field is deleted. Answers already given stay in the entry_service."), "info")
+        flash(_("The field is deleted. Answers already given stay in the entries."), "info")
     return redirect(url_for("manage.form_builder", slug=contest.slug))
 
 

@@ -81,7 +81,7 @@ class RoundForm(FlaskForm):
     disagreement_threshold = DecimalField(
         _l("Disagreement threshold (points)"), places=2,
         validators=[Optional(), NumberRange(min=0, message=_l("The threshold cannot be negative."))],
-        description=_l("Empty: 30 % of the round's maximum."),
+        description=_l("Empty: 30 percent of the round's maximum."),
     )
     blind = BooleanField(_l("Blind review (judges do not see who the entrant is)"))
     weight = StringField(_l("Round weight in the final score"), validators=[Optional(), WeightCheck()],

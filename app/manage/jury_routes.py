@@ -232,7 +232,7 @@ def assign_run(contest, round_id):
         flash(str(error), "danger")
         return redirect(url_for("manage.assign", slug=contest.slug, round_id=round_.id))
     db.session.commit()
-    flash(_("%(count)d new assignments; %(unserved)d entries could not be fully served.",
+    flash(_("New assignments: %(count)d. Entries that could not be fully served: %(unserved)d.",
             count=len(result.pairs), unserved=len(result.unserved)),
           "success" if not result.unserved else "warning")
     return _render_assign(contest, round_, result=result, result_kind="auto-done")
@@ -248,7 +248,7 @@ def assign_extra(contest, round_id):
         flash(str(error), "danger")
         return redirect(url_for("manage.assign", slug=contest.slug, round_id=round_.id))
     db.session.commit()
-    flash(_("%(count)d flagged entries got one more judge; %(unserved)d could not.",
+    flash(_("Flagged entries that got one more judge: %(count)d. Could not get one: %(unserved)d.",
             count=len(result.pairs), unserved=len(result.unserved)),
           "success" if not result.unserved else "warning")
     return _render_assign(contest, round_, result=result, result_kind="extra-done")

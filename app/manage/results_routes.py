@@ -141,7 +141,7 @@ def results_advance(contest, round_id):
                 plan = results_service.advance_entries(round_, mode=form.mode.data, count=count,
                                                        actor=current_user)
                 db.session.commit()
-                flash(_("%(count)s entries advanced to “%(round)s”.", count=len(plan.new_entries),
+                flash(_("Entries advanced to “%(round)s”: %(count)s.", count=len(plan.new_entries),
                         round=plan.target.loc("title")), "success")
                 return _back_to_round(contest, round_)
             plan = results_service.plan_advancement(round_, mode=form.mode.data, count=count)
@@ -282,7 +282,7 @@ def awards_places(contest):
             places_form.places.errors = [str(error)]
         else:
             db.session.commit()
-            flash(_("%(count)s places are awarded.", count=len(created)), "success")
+            flash(_("Places awarded: %(count)s.", count=len(created)), "success")
             return redirect(url_for("manage.awards", slug=contest.slug))
     return _awards_page(contest, AwardForm(formdata=None), places_form)
 

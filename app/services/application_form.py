@@ -24,6 +24,7 @@ import filetype
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.extensions import db
 from app.models import Contest, FormField, User
@@ -253,7 +254,7 @@ def human_size(size: int) -> str:
             value = Decimal(size) / factor
             text = f"{value:.1f}".rstrip("0").rstrip(".")
             return f"{text} {unit}"
-    return _("%(count)s bytes", count=size)
+    return ngettext("%(num)s byte", "%(num)s bytes", size)
 
 
 def accept_label(field: FormField) -> str:
