@@ -79,6 +79,15 @@ def register_extensions(app: Flask) -> None:
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.close()
 
+            @event.listens_for(db.engine, "savepoint")
+            def _sqlite_begin_before_savepoint(connection, _name):
+                # pysqlite opens its transaction lazily, at the first INSERT/UPDATE/DELETE. A
+                # SAVEPOINT issued before that would start the transaction itself, and its
+                # RELEASE would then commit: the "nested" write would survive a rollback.
+                dbapi_connection = connection.connection.dbapi_connection
+                if not dbapi_connection.in_transaction:
+                    dbapi_connection.execute("BEGIN")
+
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
