@@ -15,8 +15,13 @@ from app.manage.routes import bp
 from app.models import Award, Contest, Entry, Round, User
 from app.services import exchange, results_export
 from app.services import results as results_service
-from app.services.ranking import criterion_breakdown, rank_round
+from app.services.ranking import collector_paused, criterion_breakdown, rank_round, weighted_means_shown
 from app.services.results import ResultsError
+
+# Rows of the ranking table (as on the other lists of entries), and judges of the judges' chart,
+# per page of the results page.
+RESULTS_PER_PAGE = 50
+JUDGES_PER_PAGE = 25
 
 EXPORT_TYPES = {
     "json": "application/json",
@@ -45,10 +50,7 @@ def _back_to_round(contest: Contest, round_: Round):
 
 def _scores_changed(snapshot, ranking) -> bool:
     """Whether the live scores differ from the frozen ones (a review changed after finalising)."""
-    frozen = {r["entry_id"]: (r["score"], r["reviews"], r["flagged"]) for r in snapshot.data["rows"]}
-    live = {r["entry_id"]: (r["score"], r["reviews"], r["flagged"])
-            for r in results_service.snapshot_data(ranking)["rows"]}
-    return frozen != live
+    return results_service.scores_changed(snapshot, ranking)
 
 
 @bp.route("/<slug>/results")
@@ -60,21 +62,37 @@ def results(contest):
     round_id = request.args.get("round", type=int)
     round_ = _round_in(contest, round_id) if round_id is not None else rounds[0]
     overall = request.args.get("scope") == "round"
-    ranking = rank_round(round_, overall=overall)
-    snapshot = results_service.current_snapshot(round_) if round_.finalised_at else None
-    finaliser = db.session.get(User, round_.finalised_by_id) if round_.finalised_by_id else None
-    profiles = results_service.judge_profiles(round_)
-    edges = results_service.bin_edges(round_)
-    return render_template(
-        "manage/results.html", contest=contest, round=round_, rounds=rounds, ranking=ranking, overall=overall,
-        criteria=list(round_.criteria), breakdown=criterion_breakdown(round_),
-        profiles=profiles, edges=edges, judge_chart=judge_chart(profiles, edges), histogram_chart=histogram_chart,
-        histograms=results_service.score_histograms(ranking), snapshot=snapshot, finaliser=finaliser,
-        changed=snapshot is not None and _scores_changed(snapshot, ranking),
-        next_round=results_service.next_round(round_), confirm_form=ConfirmForm(),
-        waiting=results_service.unfinalised_rounds(contest),
-        nomination_titles={n.id: n.loc("title") for n in ranking.nominations},
-    )
+    # The whole page works on the ranking's 10,000 rows: the collector waits until it is rendered
+    # (see ranking.collector_paused).
+    with collector_paused():
+        ranking = rank_round(round_, overall=overall)
+        # A round of 10,000 entries is read a page at a time: the criterion columns are read and the
+        # rows rendered for one page only (the ranking itself is always the whole round's).
+        pages = max(1, -(-len(ranking.rows) // RESULTS_PER_PAGE))
+        page = min(max(request.args.get("page", 1, type=int), 1), pages)
+        shown = ranking.rows[(page - 1) * RESULTS_PER_PAGE:page * RESULTS_PER_PAGE]
+        criteria = list(round_.criteria)
+        snapshot = results_service.current_snapshot(round_) if round_.finalised_at else None
+        finaliser = db.session.get(User, round_.finalised_by_id) if round_.finalised_by_id else None
+        # Judges too are shown a page at a time (a round can have 800; the chart draws one line each).
+        judges = results_service.round_judges(round_)
+        judge_pages = max(1, -(-len(judges) // JUDGES_PER_PAGE))
+        judge_page = min(max(request.args.get("judges", 1, type=int), 1), judge_pages)
+        profiles = results_service.judge_profiles(
+            round_, judge_ids=judges[(judge_page - 1) * JUDGES_PER_PAGE:judge_page * JUDGES_PER_PAGE])
+        edges = results_service.bin_edges(round_)
+        return render_template(
+            "manage/results.html", contest=contest, round=round_, rounds=rounds, ranking=ranking, overall=overall,
+            groups=ranking.groups(shown), counts=ranking.counts(), page=page, pages=pages,
+            judge_page=judge_page, judge_pages=judge_pages,
+            criteria=criteria, means=weighted_means_shown(round_, criteria, [row.entry_id for row in shown]),
+            profiles=profiles, edges=edges, judge_chart=judge_chart(profiles, edges), histogram_chart=histogram_chart,
+            histograms=results_service.score_histograms(ranking), snapshot=snapshot, finaliser=finaliser,
+            changed=snapshot is not None and _scores_changed(snapshot, ranking),
+            next_round=results_service.next_round(round_), confirm_form=ConfirmForm(),
+            waiting=results_service.unfinalised_rounds(contest),
+            nomination_titles={n.id: n.loc("title") for n in ranking.nominations},
+        )
 
 
 @bp.route("/<slug>/results/<int:round_id>/entries/<int:entry_id>")

@@ -1,33 +1,56 @@
 """The ranking of a round (DESIGN §3): entry scores by the round's method, flags and ranks.
 
 `rank_round` is the one place that scores and orders entries. The database does the heavy
-lifting (sums, counts, extremes per entry; the middle totals for the median; per-judge sums
-for the z-score); Python only divides the aggregates exactly (`Fraction`) and sorts one row
-per entry. `mean`, `median` and `trimmed` never touch binary floating point; `zscore` may.
+lifting (sums, counts, extremes per entry, all in integer hundredths of a point; the middle totals
+for the median); Python only divides the aggregates exactly (`Fraction`) and sorts one row per
+entry. `mean`, `median` and `trimmed` never touch binary floating point for a result; `zscore` may.
+
+Speed at contest scale (10,000 entries) comes from a few choices: totals travel as integer
+hundredths (`cents`), so Python never converts a `Decimal` per row; rows come through Core, not
+the ORM's per-row result handling; entries are sorted on a float key, and only entries whose float
+score equals another's get the exact score and the tie-break values in their key; equal values
+share one `Fraction`/`Decimal` object; the garbage collector waits until the ranking is made.
 """
 
 from __future__ import annotations
 
+import gc
 import math
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal, localcontext
+from datetime import UTC, datetime
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.i18n import round_half_up
 from app.models import Criterion, Entry, EntryRound, Nomination, Review, Round, Score, TieBreak
 from app.services import disagreement
 
-# Review.total holds at most two decimals (weights have two, scores are integers); sums come
-# back from SQLite as floats, so they are read as decimals with this many places, which is exact.
-_EXACT = sa.Numeric(28, 4)
+# Above this many entries to look up, the tie-break query reads the whole round instead of a long
+# IN list (which costs more than it saves, and SQLite limits the number of parameters).
+_TIE_LOOKUP_LIMIT = 2000
+
+# Review.total holds at most two decimals (weights have two, scores are integers). SQLite keeps it
+# as a binary float, so every total is turned into whole hundredths (cents) in SQL before any sum:
+# integer sums are exact on every database, and Python gets plain ints instead of Decimals.
+cents = disagreement.cents
 
 
-@dataclass
+def _sum_cents(expression):
+    # PostgreSQL's SUM(bigint) is numeric; the cast keeps the result an int on every database.
+    return sa.cast(sa.func.sum(cents(expression)), sa.BigInteger)
+
+
+# Slots: rank_round makes one per entry (10,000 at contest scale); they are smaller and quicker
+# to make without an instance dict.
+@dataclass(slots=True)
 class RankedEntry:
     """One entry of a round with its score, flags and rank."""
 
@@ -46,9 +69,14 @@ class RankedEntry:
     max_total: Decimal | None = None
     flagged: bool = False
     below_pass_mark: bool = False
-    # Per tie-break criterion, the mean of w_c·s_c, in the organiser's order.
-    tie_values: tuple[Fraction, ...] = ()
+    # Per tie-break criterion, the mean of w_c·s_c, in the organiser's order. None: not read, as
+    # no other entry's score ties with this one (RoundRanking.load_all_tie_values reads them).
+    tie_values: tuple[Fraction, ...] | None = ()
     rank: int | None = None
+    # The totals in whole hundredths, as read by rank_round, for exact integer arithmetic.
+    sum_cents: int | None = field(default=None, repr=False, compare=False)
+    min_cents: int | None = field(default=None, repr=False, compare=False)
+    max_cents: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def unrated(self) -> bool:
@@ -79,6 +107,15 @@ class RoundRanking:
     # Nominations of the contest in form order, for grouping.
     nominations: list[Nomination] = field(default_factory=list)
 
+    def load_tie_values(self, rows: list[RankedEntry]) -> None:
+        """Reads the tie-break values of those `rows` that lack them (one query)."""
+        load_tie_values(self.round, rows)
+
+    def load_all_tie_values(self) -> None:
+        """Every row's tie-break values, e.g. for a snapshot that must rebuild the ranking exactly."""
+        if any(row.tie_values is None for row in self.rows):
+            self.load_tie_values(self.rows)
+
     def by_entry(self) -> dict[int, RankedEntry]:
         return {row.entry_id: row for row in self.rows}
 
@@ -90,12 +127,24 @@ class RoundRanking:
     def unrated(self) -> list[RankedEntry]:
         return [row for row in self.rows if row.unrated]
 
-    def groups(self) -> list[tuple[Nomination | None, list[RankedEntry]]]:
-        """The rows per nomination in form order (entries without one last); rows keep their order."""
-        if self.overall:
-            return [(None, list(self.rows))]
-        by_nomination: dict[int | None, list[RankedEntry]] = {}
+    def counts(self) -> dict[str, int]:
+        """How many entries are rated, not rated, flagged and below the pass mark."""
+        rated = flagged = below = 0
         for row in self.rows:
+            rated += row.reviews > 0
+            flagged += row.flagged
+            below += row.below_pass_mark
+        return {"entries": len(self.rows), "rated": rated, "unrated": len(self.rows) - rated,
+                "flagged": flagged, "below_pass_mark": below}
+
+    def groups(self, rows: list[RankedEntry] | None = None) -> list[tuple[Nomination | None, list[RankedEntry]]]:
+        """The rows (by default all; or a page of them, in ranking order) per nomination in form
+        order (entries without one last); rows keep their order."""
+        rows = self.rows if rows is None else rows
+        if self.overall:
+            return [(None, list(rows))]
+        by_nomination: dict[int | None, list[RankedEntry]] = {}
+        for row in rows:
             by_nomination.setdefault(row.nomination_id, []).append(row)
         groups = [(n, by_nomination[n.id]) for n in self.nominations if n.id in by_nomination]
         if None in by_nomination:
@@ -108,14 +157,19 @@ def half_up(value: Fraction | Decimal | float | None, places: int = 2) -> Decima
     if value is None:
         return None
     if isinstance(value, Fraction):
-        # A fraction that sits exactly on a rounding boundary has a finite decimal expansion,
-        # which 60 digits hold exactly; any other fraction is far from the boundary.
-        with localcontext() as context:
-            context.prec = 60
-            value = Decimal(value.numerator) / Decimal(value.denominator)
-    elif isinstance(value, float):
+        return fraction_half_up(value.numerator, value.denominator, places)
+    if isinstance(value, float):
         value = Decimal(repr(value))
     return round_half_up(value, places)
+
+
+def fraction_half_up(numerator: int, denominator: int, places: int = 2) -> Decimal:
+    """numerator / denominator (denominator > 0) rounded half-up (away from zero on a half), in
+    integers only: the results page and the exports round tens of thousands of values."""
+    scale = 10 ** places
+    magnitude = (2 * abs(numerator) * scale + denominator) // (2 * denominator)
+    shown = Decimal(magnitude).scaleb(-places)
+    return shown.copy_negate() if numerator < 0 else shown
 
 
 def plain_decimal(value: Decimal | None) -> str | None:
@@ -126,69 +180,176 @@ def plain_decimal(value: Decimal | None) -> str | None:
     return "0" if text in ("-0", "") else text
 
 
-def rank_round(round_: Round, *, overall: bool = False) -> RoundRanking:
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pauses Python's cyclic garbage collector around allocation-heavy, cycle-free work.
+
+    Ranking 10,000 entries makes some 100,000 small objects; each batch of them triggers a
+    collection that scans the whole heap (the app, the session's identity map), which cost about
+    a third of `rank_round` at that size. Nothing made here forms a cycle, so nothing is lost by
+    collecting later. Process-wide, but harmless if threads overlap: the collector is only re-enabled
+    by the caller that disabled it.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def rank_round(round_: Round, *, overall: bool = False, sums: CriterionSums | None = None) -> RoundRanking:
     """Scores, flags and ranks the entries of a round (DESIGN §3.2–3.6).
 
     Ranks are per nomination (or over the whole round with `overall`): score descending, then
     each tie-break criterion's mean of w_c·s_c descending, then earlier submission, then entry
     number. Unrated entries come after the rated ones of their group, without a rank.
+
+    `sums` (criterion_sums of every entry over criteria including the tie-break ones), when the
+    caller has read them anyway, spare the ranking its own reading of the tie-break scores.
     """
-    rows = _entry_rows(round_)
-    if rows:
-        _score(round_, rows)
-        _flag(round_, rows)
-        _tie_values(round_, rows)
-    ordered = order_entries(list(rows.values()), overall=overall)
-    nominations = list(db.session.scalars(
-        sa.select(Nomination).where(Nomination.contest_id == round_.contest_id)
-        .order_by(Nomination.position, Nomination.id)
-    ))
-    return RoundRanking(round=round_, rows=ordered, overall=overall, nominations=nominations)
+    with collector_paused():
+        tie_breaks = _tie_breaks(round_)
+        nominations = list(db.session.scalars(
+            sa.select(Nomination).where(Nomination.contest_id == round_.contest_id)
+            .order_by(Nomination.position, Nomination.id)
+        ))
+        tie_ids = [criterion_id for criterion_id, _weight in tie_breaks]
+        if sums is not None and not set(tie_ids) <= set(sums.criterion_ids):
+            sums = None
+        rows = _entry_rows(round_, disagreement.flag_limits(round_), tie_breaks,
+                           {n.id: n.position for n in nominations}, sums)
+        if rows:
+            _score(round_, rows)
+        ranking = RoundRanking(round=round_, rows=[], overall=overall, nominations=nominations)
+        ranking.rows = order_entries(list(rows.values()), overall=overall,
+                                     load_ties=lambda needed: load_tie_values(round_, needed, tie_breaks))
+    return ranking
+
+
+def _fetch(query) -> list[sa.Row]:
+    """Runs a column query as Core, on the session's connection and transaction, and fetches every
+    row at once. The ORM's result handling, and fetching row by row, cost a few microseconds per
+    row, which is most of the time for the 10,000-row aggregates here; the session is flushed
+    first, as session.execute would do."""
+    db.session.flush()
+    return db.session.connection().execute(query).all()
 
 
 def _submitted(round_: Round):
     return sa.and_(Review.round_id == round_.id, Review.status == "submitted")
 
 
-def _entry_rows(round_: Round) -> dict[int, RankedEntry]:
-    """One query: the round's entries with count, sum, max and min of their submitted totals."""
-    totals = (
-        sa.select(
-            Review.entry_id.label("entry_id"),
-            sa.func.count().label("n"),
-            sa.type_coerce(sa.func.sum(Review.total), _EXACT).label("sum_t"),
-            sa.type_coerce(sa.func.max(Review.total), _EXACT).label("max_t"),
-            sa.type_coerce(sa.func.min(Review.total), _EXACT).label("min_t"),
-        )
-        .where(_submitted(round_))
-        .group_by(Review.entry_id)
-        .subquery()
-    )
-    query = (
+def _entry_rows(round_: Round, limits: disagreement.FlagLimits, tie_breaks: list[tuple[int, int]],
+                positions: dict[int, int], sums: CriterionSums | None = None) -> dict[int, RankedEntry]:
+    """Two queries: the round's entries; per entry, the count, sum, max and min of its submitted
+    totals (in cents), and the disagreement flag from the same extremes (no second pass).
+
+    Two plain queries merged here cost less than one with the aggregate LEFT JOINed (SQLite builds
+    a temporary index for that join on every call). With the exact methods, scores tie often at
+    contest scale (3 reviews, totals in halves: most of 10,000 entries share a score), so the
+    tie-break sums ride along in the totals query: one index lookup per review and criterion,
+    cheaper than a second pass over the reviews. A z-score rarely ties; its tie-break values are
+    read later, for the tied entries only (order_entries)."""
+    entries = _fetch(
         sa.select(
             Entry.id, Entry.number, Entry.title, Entry.organisation, Entry.nomination_id,
-            Nomination.position, Entry.submitted_at,
-            totals.c.n, totals.c.sum_t, totals.c.max_t, totals.c.min_t,
+            # The plain DateTime skips UTCDateTime's per-row conversion; SQLite's naive values are
+            # UTC (see app.models.types) and get their zone below.
+            sa.type_coerce(Entry.submitted_at, sa.DateTime(timezone=True)),
         )
         .join(EntryRound, EntryRound.entry_id == Entry.id)
-        .outerjoin(Nomination, Nomination.id == Entry.nomination_id)
-        .outerjoin(totals, totals.c.entry_id == Entry.id)
         .where(EntryRound.round_id == round_.id)
     )
+    with_ties = bool(tie_breaks) and (round_.method != "zscore" or sums is not None)
+    columns = [sa.func.count(), _sum_cents(Review.total), cents(sa.func.max(Review.total)),
+               cents(sa.func.min(Review.total))]
+    query = sa.select(Review.entry_id).where(_submitted(round_)).group_by(Review.entry_id)
+    tie_ids = [criterion_id for criterion_id, _weight in tie_breaks]
+    if with_ties and sums is None:
+        for criterion_id, _weight in tie_breaks:
+            # (review, criterion) is unique in the score table: at most one row per review.
+            score = aliased(Score)
+            query = query.outerjoin(score, sa.and_(score.review_id == Review.id, score.criterion_id == criterion_id))
+            columns += [sa.func.sum(score.value), sa.func.count(score.value)]
+    totals = {entry_id: parts for entry_id, *parts in _fetch(query.add_columns(*columns))}
+    if with_ties and sums is not None:
+        places = [sums.criterion_ids.index(criterion_id) for criterion_id in tie_ids]
+        for entry_id, parts in totals.items():
+            found = sums.sums.get(entry_id)
+            parts += [found[2 * p + k] for p in places for k in (0, 1)] if found else [0, 0] * len(places)
+
     rows = {}
-    for (entry_id, number, title, organisation, nomination_id, position, submitted_at,
-         n, sum_t, max_t, min_t) in db.session.execute(query):
+    unread = None if tie_breaks else ()
+    flagged = limits.flagged
+    # Totals repeat a lot (a few hundred distinct values over 10,000 entries); Decimals are
+    # immutable, so equal totals share one.
+    decimals = _Decimals()
+
+    fractions = _Fractions()
+    tie_cache: dict[tuple, tuple[Fraction, ...]] = {}
+    zero = Fraction(0)
+    weights = list(enumerate(weight for _criterion_id, weight in tie_breaks))
+    for entry_id, number, title, organisation, nomination_id, submitted_at in entries:
+        if submitted_at is not None and submitted_at.tzinfo is None:
+            submitted_at = submitted_at.replace(tzinfo=UTC)
+        parts = totals.get(entry_id)
+        if parts is None:
+            rows[entry_id] = RankedEntry(
+                entry_id=entry_id, number=number, title=title, organisation=organisation,
+                nomination_id=nomination_id, nomination_position=positions.get(nomination_id),
+                submitted_at=submitted_at, tie_values=_zeros(len(weights)) if with_ties else unread,
+            )
+            continue
+        n, sum_c, max_c, min_c = parts[:4]
+        if with_ties:
+            # Few distinct (sum, count) combinations: each tuple of means is made once.
+            sums = tuple(parts[4:])
+            tie_values = tie_cache.get(sums)
+            if tie_values is None:
+                tie_values = tie_cache[sums] = tuple(
+                    fractions[weight * int(sums[2 * i]), 100 * sums[2 * i + 1]] if sums[2 * i + 1] else zero
+                    for i, weight in weights
+                )
+        else:
+            tie_values = unread
         rows[entry_id] = RankedEntry(
             entry_id=entry_id, number=number, title=title, organisation=organisation,
-            nomination_id=nomination_id, nomination_position=position,
-            submitted_at=submitted_at, reviews=n or 0, sum_total=sum_t, max_total=max_t,
-            min_total=min_t,
+            nomination_id=nomination_id, nomination_position=positions.get(nomination_id),
+            submitted_at=submitted_at, reviews=n, sum_total=decimals[sum_c],
+            max_total=decimals[max_c], min_total=decimals[min_c],
+            flagged=flagged(min_c, max_c), tie_values=tie_values,
+            sum_cents=sum_c, min_cents=min_c, max_cents=max_c,
         )
     return rows
 
 
+def _zeros(width: int) -> tuple[Fraction, ...]:
+    return (Fraction(0),) * width
+
+
+class _Decimals(dict):
+    """A total in hundredths as the Decimal the total column holds, made once per distinct value."""
+
+    def __missing__(self, key: int) -> Decimal:
+        value = self[key] = disagreement.total_from_cents(key)
+        return value
+
+
+class _Fractions(dict):
+    """Fraction(numerator, denominator), made once per distinct pair: scores and tie-break means
+    take few distinct values, and a Fraction costs a gcd and about a microsecond to make."""
+
+    def __missing__(self, key: tuple[int, int]) -> Fraction:
+        value = self[key] = Fraction(*key)
+        return value
+
+
 def _score(round_: Round, rows: dict[int, RankedEntry]) -> None:
     method = round_.method
+    fractions = _Fractions()
     if method == "median":
         middles = _median_parts(round_)
     if method == "zscore":
@@ -197,29 +358,36 @@ def _score(round_: Round, rows: dict[int, RankedEntry]) -> None:
         if row.unrated:
             continue
         if method == "median":
-            middle_sum, middle_count = middles[row.entry_id]
-            row.score = Fraction(middle_sum) / middle_count
+            middle_cents, middle_count = middles[row.entry_id]
+            row.score = fractions[middle_cents, 100 * middle_count]
         elif method == "trimmed" and row.reviews >= 3:
-            kept = row.sum_total - row.max_total - row.min_total
-            row.score = Fraction(kept) / (row.reviews - 2)
+            row.score = fractions[row.sum_cents - row.max_cents - row.min_cents, 100 * (row.reviews - 2)]
         elif method == "zscore":
             row.score = zscores.get(row.entry_id)
         else:
-            row.score = Fraction(row.sum_total) / row.reviews
+            row.score = fractions[row.sum_cents, 100 * row.reviews]
     if round_.pass_mark is not None:
         pass_mark = Fraction(round_.pass_mark)
+        mark_float = float(pass_mark)
+        mark_n, mark_d = pass_mark.numerator, pass_mark.denominator
         for row in rows.values():
-            if row.score is not None:
-                row.below_pass_mark = row.score < (
-                    float(pass_mark) if isinstance(row.score, float) else pass_mark)
+            score = row.score
+            if score is None:
+                continue
+            if isinstance(score, float):
+                row.below_pass_mark = score < mark_float
+            else:
+                # p/q < a/b with q, b > 0, in integers (a Fraction comparison per row costs more).
+                row.below_pass_mark = score.numerator * mark_d < mark_n * score.denominator
 
 
-def _median_parts(round_: Round) -> dict[int, tuple[Decimal, int]]:
-    """One query: per entry, the sum and count of its middle total(s) (one if odd, two if even)."""
+def _median_parts(round_: Round) -> dict[int, tuple[int, int]]:
+    """One query: per entry, the sum (in cents) and count of its middle total(s) (one if odd,
+    two if even)."""
     ordered = (
         sa.select(
             Review.entry_id.label("entry_id"),
-            Review.total.label("total"),
+            cents(Review.total).label("total_c"),
             sa.func.row_number().over(
                 partition_by=Review.entry_id, order_by=(Review.total, Review.id)
             ).label("position"),
@@ -234,122 +402,202 @@ def _median_parts(round_: Round) -> dict[int, tuple[Decimal, int]]:
     query = (
         sa.select(
             ordered.c.entry_id,
-            sa.type_coerce(sa.func.sum(ordered.c.total), _EXACT),
+            sa.cast(sa.func.sum(ordered.c.total_c), sa.BigInteger),
             sa.func.count(),
         )
         .where(sa.or_(ordered.c.position == low, ordered.c.position == high))
         .group_by(ordered.c.entry_id)
     )
-    return {entry_id: (total, n) for entry_id, total, n in db.session.execute(query)}
+    return {entry_id: (int(total), n) for entry_id, total, n in _fetch(query)}
 
 
 def _zscores(round_: Round) -> dict[int, float]:
-    """Two queries: per-judge count, sum and sum of squares, then every review's (entry, judge,
-    total). μ_j and σ_j² are exact; z and the entry means are vectorised with numpy."""
-    judge_rows = db.session.execute(
-        sa.select(
-            Review.judge_id,
-            sa.func.count(),
-            sa.type_coerce(sa.func.sum(Review.total), _EXACT),
-            sa.type_coerce(sa.func.sum(Review.total * Review.total), _EXACT),
-        ).where(_submitted(round_)).group_by(Review.judge_id)
-    ).all()
-    if not judge_rows:
+    """One query: every submitted review's (entry, judge, total in cents). The per-judge and
+    round-wide means and variances are exact integer sums (numpy int64, then Python ints);
+    z and the entry means are vectorised with numpy in floats, as DESIGN §3.2 allows."""
+    reviews = _fetch(
+        sa.select(Review.entry_id, Review.judge_id, cents(Review.total)).where(_submitted(round_))
+    )
+    if not reviews:
         return {}
-    judge_mean: dict[int, float] = {}
-    judge_sd: dict[int, float] = {}
-    n_all, sum_all, squares_all = 0, Fraction(0), Fraction(0)
-    for judge_id, n, total, squares in judge_rows:
-        mean = Fraction(total) / n
-        variance = Fraction(squares) / n - mean * mean
-        judge_mean[judge_id] = float(mean)
-        judge_sd[judge_id] = math.sqrt(variance) if variance > 0 else 0.0
-        n_all, sum_all, squares_all = n_all + n, sum_all + Fraction(total), squares_all + Fraction(squares)
-    round_mean = sum_all / n_all
-    round_variance = squares_all / n_all - round_mean * round_mean
-    round_sd = math.sqrt(round_variance) if round_variance > 0 else 0.0
+    entry_ids, judge_ids, totals = (np.array(column, dtype=np.int64) for column in zip(*reviews, strict=True))
+    judges, judge_index = np.unique(judge_ids, return_inverse=True)
+    order = np.argsort(judge_index, kind="stable")
+    starts = np.r_[0, np.flatnonzero(np.diff(judge_index[order])) + 1]
+    sorted_totals = totals[order]
+    counts = np.diff(np.r_[starts, len(order)])
+    sums = np.add.reduceat(sorted_totals, starts)
+    squares = np.add.reduceat(sorted_totals * sorted_totals, starts)
 
-    reviews = db.session.execute(
-        sa.select(Review.entry_id, Review.judge_id, sa.type_coerce(Review.total, _EXACT))
-        .where(_submitted(round_))
-    ).all()
-    entry_ids = np.array([r[0] for r in reviews])
-    totals = np.array([float(r[2]) for r in reviews])
-    means = np.array([judge_mean[r[1]] for r in reviews])
-    sds = np.array([judge_sd[r[1]] for r in reviews])
-    z = np.divide(totals - means, sds, out=np.zeros_like(totals), where=sds > 0)
+    def mean_and_sd(n: int, total: int, square: int) -> tuple[float, float]:
+        # In cents: mean = Σx / n, variance = (n·Σx² − (Σx)²) / n², both exact until the float.
+        variance = Fraction(n * square - total * total, n * n * 10_000)
+        return float(Fraction(total, n * 100)), math.sqrt(variance) if variance > 0 else 0.0
+
+    judge_mean = np.empty(len(judges))
+    judge_sd = np.empty(len(judges))
+    for j, (n, total, square) in enumerate(zip(counts.tolist(), sums.tolist(), squares.tolist(), strict=True)):
+        judge_mean[j], judge_sd[j] = mean_and_sd(n, total, square)
+    round_mean, round_sd = mean_and_sd(len(totals), int(sums.sum()), int(squares.sum()))
+
+    values = totals / 100
+    means = judge_mean[judge_index]
+    sds = judge_sd[judge_index]
+    z = np.divide(values - means, sds, out=np.zeros_like(values), where=sds > 0)
     unique_ids, index = np.unique(entry_ids, return_inverse=True)
     z_mean = np.bincount(index, weights=z) / np.bincount(index)
-    scores = float(round_mean) + round_sd * z_mean
-    return {int(entry_id): float(score) for entry_id, score in zip(unique_ids, scores, strict=True)}
+    scores = round_mean + round_sd * z_mean
+    return dict(zip(unique_ids.tolist(), scores.tolist(), strict=True))
 
 
-def _flag(round_: Round, rows: dict[int, RankedEntry]) -> None:
-    """The disagreement flag (DESIGN §3.6); the rule is defined once, in services.disagreement."""
-    for entry_id in disagreement.flagged_entry_ids(round_):
-        if entry_id in rows:
-            rows[entry_id].flagged = True
+def _tie_breaks(round_: Round) -> list[tuple[int, int]]:
+    """The round's tie-break criteria in the organiser's order, as (criterion id, weight in cents)."""
+    return [
+        (criterion_id, int(weight * 100))
+        for criterion_id, weight in db.session.execute(
+            sa.select(TieBreak.criterion_id, Criterion.weight)
+            .join(Criterion, Criterion.id == TieBreak.criterion_id)
+            .where(TieBreak.round_id == round_.id)
+            .order_by(TieBreak.position, TieBreak.criterion_id)
+        )
+    ]
 
 
-def _tie_values(round_: Round, rows: dict[int, RankedEntry]) -> None:
-    """One query: per entry and tie-break criterion, the sum and count of its submitted scores."""
-    tie_breaks = db.session.execute(
-        sa.select(TieBreak.criterion_id, Criterion.weight)
-        .join(Criterion, Criterion.id == TieBreak.criterion_id)
-        .where(TieBreak.round_id == round_.id)
-        .order_by(TieBreak.position, TieBreak.criterion_id)
-    ).all()
+def load_tie_values(round_: Round, rows: list[RankedEntry],
+                    tie_breaks: list[tuple[int, int]] | None = None) -> None:
+    """One query (always one, so a page's query count does not depend on the data): per entry of
+    `rows` lacking them, the mean of w_c·s_c on each tie-break criterion, as exact fractions."""
+    if tie_breaks is None:
+        tie_breaks = _tie_breaks(round_)
+    needed = [row for row in rows if row.tie_values is None]
     if not tie_breaks:
+        for row in needed:
+            row.tie_values = ()
         return
-    weights = {criterion_id: Fraction(weight) for criterion_id, weight in tie_breaks}
-    sums: dict[tuple[int, int], Fraction] = {}
-    for entry_id, criterion_id, total, n in db.session.execute(
-        sa.select(Review.entry_id, Score.criterion_id, sa.func.sum(Score.value), sa.func.count(Score.value))
+    # One row per entry: the sum and count of each tie-break criterion's scores side by side.
+    columns = []
+    for criterion_id, _weight in tie_breaks:
+        value = sa.case((Score.criterion_id == criterion_id, Score.value))
+        columns += [sa.func.sum(value), sa.func.count(value)]
+    query = (
+        sa.select(Review.entry_id, *columns)
         .join(Score, Score.review_id == Review.id)
-        .where(_submitted(round_), Score.criterion_id.in_(weights))
-        .group_by(Review.entry_id, Score.criterion_id)
-    ):
-        if n:
-            sums[entry_id, criterion_id] = weights[criterion_id] * int(total) / n
-    for row in rows.values():
-        row.tie_values = tuple(sums.get((row.entry_id, c), Fraction(0)) for c, _ in tie_breaks)
+        .where(_submitted(round_), Score.criterion_id.in_([c for c, _w in tie_breaks]))
+        .group_by(Review.entry_id)
+    )
+    if len(needed) <= _TIE_LOOKUP_LIMIT:
+        query = query.where(Review.entry_id.in_([row.entry_id for row in needed]))
+    found = {entry_id: parts for entry_id, *parts in _fetch(query)}
+    weights = list(enumerate(weight for _criterion_id, weight in tie_breaks))
+    zero = Fraction(0)
+    nothing = _zeros(len(weights))
+    fractions = _Fractions()
+    for row in needed:
+        parts = found.get(row.entry_id)
+        if parts is None:
+            row.tie_values = nothing
+            continue
+        row.tie_values = tuple(
+            fractions[weight * int(parts[2 * i]), 100 * parts[2 * i + 1]] if parts[2 * i + 1] else zero
+            for i, weight in weights
+        )
 
 
-def _sort_key(row: RankedEntry):
-    score = row.score
-    if isinstance(score, float):
-        # z-scores are floats: values equal but for the last bits count as tied.
-        score = Fraction(round(score, 9))
+def _rest_key(row: RankedEntry):
+    """The end of the tie-break chain (DESIGN §3.4): earlier submission, then entry number."""
+    submitted_at = row.submitted_at
+    number = row.number
     return (
-        row.unrated,
-        -(score or 0),
-        tuple(-value for value in row.tie_values),
-        row.submitted_at is None,
-        row.submitted_at.timestamp() if row.submitted_at else 0,
-        row.number is None,
-        row.number or 0,
+        submitted_at is None,
+        submitted_at.timestamp() if submitted_at is not None else 0,
+        number is None,
+        number or 0,
         row.entry_id,
     )
 
 
-def order_entries(rows: list[RankedEntry], *, overall: bool) -> list[RankedEntry]:
+def _score_key(score) -> float:
+    # z-scores are floats: values equal but for the last bits count as tied. A Fraction's float is
+    # correctly rounded, hence monotonic: sorting on it never inverts two exact scores.
+    if isinstance(score, float):
+        return round(score, 9)
+    return float(score) if score is not None else 0.0
+
+
+# Above this size a common denominator costs more than comparing Fractions (final scores over
+# rounds can have many unrelated denominators).
+_COMMON_DENOMINATOR_BITS = 256
+
+
+def _exact_columns(rows: list[RankedEntry]) -> list[list]:
+    """Per row, the exact sort values, negated: score, then each tie-break value. Fractions become
+    integers over one common denominator per column (same order, far faster to compare)."""
+    scores = [round(row.score, 9) if isinstance(row.score, float) else row.score for row in rows]
+    width = len(rows[0].tie_values) if rows else 0
+    columns = [scores] + [[row.tie_values[i] for row in rows] for i in range(width)]
+    result = []
+    for column in columns:
+        if all(type(value) is Fraction for value in column):
+            common = math.lcm(*{value.denominator for value in column})
+            if common.bit_length() <= _COMMON_DENOMINATOR_BITS:
+                result.append([-(value.numerator * (common // value.denominator)) for value in column])
+                continue
+        result.append([-value for value in column])
+    return result
+
+
+def order_entries(rows: list[RankedEntry], *, overall: bool,
+                  load_ties: Callable[[list[RankedEntry]], None] | None = None) -> list[RankedEntry]:
     """Orders scored rows and numbers their ranks (DESIGN §3.4); rank_round and the final score
-    over rounds both order through here, so the tie-break chain is written once."""
+    over rounds both order through here, so the tie-break chain is written once.
 
-    def group_key(row: RankedEntry):
-        if overall:
-            return (0, 0)
-        return (row.nomination_position is None, row.nomination_position or 0, row.nomination_id or 0)
+    The sort key is (group, unrated, float score, [exact score, tie-break values,] submission,
+    number). The bracketed part is there only for rated rows whose float score equals another's
+    in their group: only those can be tied, and `load_ties` reads their tie-break values where
+    they lack them (it is called once whenever any row lacks them, so a page's query count does
+    not depend on the data). Two keys reach the bracketed part only when their groups and float
+    scores are equal, i.e. when both rows have it.
+    """
+    if overall:
+        groups = [(0, 0, 0)] * len(rows)
+    else:
+        groups = [(row.nomination_position is None, row.nomination_position or 0, row.nomination_id or 0)
+                  for row in rows]
+    # Equal scores are often one shared Fraction (rank_round makes each distinct value once).
+    floats: dict[int, float] = {}
 
-    ordered = sorted(rows, key=lambda row: (group_key(row), _sort_key(row)))
+    def score_key(score) -> float:
+        key = floats.get(id(score))
+        if key is None:
+            key = floats[id(score)] = -_score_key(score)
+        return key
+
+    coarse = [(*group, row.reviews == 0, score_key(row.score)) for group, row in zip(groups, rows, strict=True)]
+    counts = Counter(coarse)
+    tied_index = [i for i, key in enumerate(coarse) if counts[key] > 1 and not key[3]]
+    tied = [rows[i] for i in tied_index]
+    if any(row.tie_values is None for row in rows):
+        if load_ties is None:
+            raise ValueError("rows lack tie-break values and no loader was given")
+        load_ties(tied)
+    exact: list[tuple] = [()] * len(rows)
+    if tied:
+        for i, values in zip(tied_index, zip(*_exact_columns(tied), strict=True), strict=True):
+            exact[i] = values
+    keys = [key + exact[i] + _rest_key(row) for i, (key, row) in enumerate(zip(coarse, rows, strict=True))]
+    order = sorted(range(len(rows)), key=keys.__getitem__)
+
+    ordered = []
     counters: dict[tuple, int] = {}
-    for row in ordered:
+    for i in order:
+        row = rows[i]
+        ordered.append(row)
         if row.unrated:
             row.rank = None
             continue
-        key = group_key(row)
-        counters[key] = counters.get(key, 0) + 1
-        row.rank = counters[key]
+        group = groups[i]
+        counters[group] = counters.get(group, 0) + 1
+        row.rank = counters[group]
     return ordered
 
 
@@ -357,7 +605,7 @@ def criterion_breakdown(round_: Round, entry_ids: list[int] | None = None) -> di
     """One query: per (entry, criterion), the count, sum, min and max of the submitted scores.
 
     Each value is {"n", "mean" (exact), "weighted" (mean of w_c·s_c, exact), "min", "max"} and the
-    two means as shown ("mean_shown", "weighted_shown": half-up, two decimals).
+    two means as shown ("mean_shown", "weighted_shown": half-up, two decimals, in integers).
     """
     query = (
         sa.select(Review.entry_id, Score.criterion_id, Criterion.weight, sa.func.count(Score.value),
@@ -370,13 +618,74 @@ def criterion_breakdown(round_: Round, entry_ids: list[int] | None = None) -> di
     if entry_ids is not None:
         query = query.where(Review.entry_id.in_(entry_ids))
     breakdown = {}
+    fractions = _Fractions()
     for entry_id, criterion_id, weight, n, total, low, high in db.session.execute(query):
         if not n:
             continue
-        mean = Fraction(int(total), n)
-        weighted = mean * Fraction(weight)
+        total = int(total)
+        weight_cents = int(weight * 100)
         breakdown[entry_id, criterion_id] = {
-            "n": n, "mean": mean, "weighted": weighted, "min": low, "max": high,
-            "mean_shown": half_up(mean), "weighted_shown": half_up(weighted),
+            "n": n, "mean": fractions[total, n], "weighted": fractions[weight_cents * total, 100 * n],
+            "min": low, "max": high, "mean_shown": fraction_half_up(total, n),
+            "weighted_shown": fraction_half_up(weight_cents * total, 100 * n),
         }
     return breakdown
+
+
+@dataclass
+class CriterionSums:
+    """Per entry, the sum and count of its submitted scores on each of some criteria, side by side:
+    sums[entry_id] = (Σ s_c1, n_c1, Σ s_c2, n_c2, …) in the order of `criterion_ids`."""
+
+    criterion_ids: list[int]
+    sums: dict[int, tuple]
+
+
+def criterion_sums(round_: Round, criterion_ids: list[int], entry_ids: list[int] | None = None) -> CriterionSums:
+    """One query, one row per entry with a submitted review (or of `entry_ids`): each criterion's
+    sum and count of scores side by side, a tenth of criterion_breakdown's rows."""
+    columns = []
+    for criterion_id in criterion_ids:
+        value = sa.case((Score.criterion_id == criterion_id, Score.value))
+        columns += [sa.func.sum(value), sa.func.count(value)]
+    if not columns:
+        return CriterionSums(list(criterion_ids), {})
+    query = (
+        sa.select(Review.entry_id, *columns)
+        .join(Score, Score.review_id == Review.id)
+        .where(_submitted(round_))
+        .group_by(Review.entry_id)
+    )
+    if entry_ids is not None:
+        query = query.where(Review.entry_id.in_(entry_ids))
+    return CriterionSums(list(criterion_ids), {entry_id: tuple(parts) for entry_id, *parts in _fetch(query)})
+
+
+def weighted_means_shown(round_: Round, criteria: list[Criterion], entry_ids: list[int] | None = None,
+                         sums: CriterionSums | None = None) -> dict[int, list[Decimal | None]]:
+    """For each of `criteria`, each entry's mean of w_c·s_c over its submitted reviews as shown
+    (half-up, two decimals), or None without a score; from `sums` (criterion_sums over the same
+    criteria) or one query.
+
+    The rounding is integer arithmetic on (w_c in hundredths · Σ s_c) / (100 · n), cached per
+    distinct value: the exports round 80,000 of them.
+    """
+    if sums is None:
+        sums = criterion_sums(round_, [criterion.id for criterion in criteria], entry_ids)
+    weights = list(enumerate(int(criterion.weight * 100) for criterion in criteria))
+    shown: dict[tuple[int, int], Decimal] = {}
+    result = {}
+    for entry_id, parts in sums.sums.items():
+        values = []
+        for i, weight in weights:
+            n = parts[2 * i + 1]
+            if not n:
+                values.append(None)
+                continue
+            key = (weight * int(parts[2 * i]), 100 * n)
+            value = shown.get(key)
+            if value is None:
+                value = shown[key] = fraction_half_up(*key)
+            values.append(value)
+        result[entry_id] = values
+    return result

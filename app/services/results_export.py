@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -12,7 +13,14 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 from app.models import Round
-from app.services.ranking import RoundRanking, criterion_breakdown, half_up, plain_decimal, rank_round
+from app.services.ranking import (
+    RoundRanking,
+    collector_paused,
+    criterion_sums,
+    plain_decimal,
+    rank_round,
+    weighted_means_shown,
+)
 
 RESULTS_FORMAT = "formula-jury/results"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,23 +54,23 @@ def results_json(round_: Round) -> str:
 
 def _table(round_: Round) -> tuple[list[str], list[list]]:
     """The header and rows shared by CSV and XLSX: every entry, rated first, per nomination."""
-    ranking = rank_round(round_)
     criteria = list(round_.criteria)
-    breakdown = criterion_breakdown(round_)
+    # One pass over the score table serves both the criterion columns and the ranking's tie-breaks.
+    sums = criterion_sums(round_, [criterion.id for criterion in criteria])
+    ranking = rank_round(round_, sums=sums)
+    means = weighted_means_shown(round_, criteria, sums=sums)
     titles = {n.id: (n.key, n.loc("title")) for n in ranking.nominations}
     header = [_("Nomination key"), _("Nomination"), _("Rank"), _("Entry"), _("Title"), _("Organisation"),
               _("Score"), _("Reviews"), _("Spread"), _("Disagreement"), _("Below pass mark"), _("Not rated")]
     header += [_("Mean of %(criterion)s (weighted)", criterion=c.loc("title")) for c in criteria]
+    blank = [None] * len(criteria)
     rows = []
     for _nomination, group in ranking.groups():
         for row in group:
             key, title = titles.get(row.nomination_id, ("", ""))
-            line = [key, title, row.rank, row.number, row.title, row.organisation, row.display_score,
-                    row.reviews, row.spread, row.flagged, row.below_pass_mark, row.unrated]
-            for criterion in criteria:
-                part = breakdown.get((row.entry_id, criterion.id))
-                line.append(half_up(part["weighted"]) if part else None)
-            rows.append(line)
+            rows.append([key, title, row.rank, row.number, row.title, row.organisation, row.display_score,
+                         row.reviews, row.spread, row.flagged, row.below_pass_mark, row.unrated,
+                         *means.get(row.entry_id, blank)])
     return header, rows
 
 
@@ -73,24 +81,36 @@ def _safe(value):
     return value
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return str(_safe(value))
-
-
 def results_csv(round_: Round) -> str:
+    # Tens of thousands of cells: the collector waits until they are written (see collector_paused).
+    with collector_paused():
+        # A byte-order mark, so spreadsheet programs read the Cyrillic text as UTF-8.
+        return "\ufeff" + "".join(results_csv_lines(round_))
+
+
+def results_csv_lines(round_: Round) -> Iterator[str]:
+    """The CSV export line by line (for streaming). Cells are converted by type, not one by one:
+    csv.writer writes None as "" and numbers with str(), which is what _cell_text does for them;
+    only text (formula guard) and booleans (yes/no) need converting."""
     header, rows = _table(round_)
     buffer = io.StringIO()
-    # A byte-order mark, so spreadsheet programs read the Cyrillic text as UTF-8.
-    buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell_text(value) for value in row])
-    return buffer.getvalue()
+    words = {True: _("yes"), False: _("no")}
+    text_columns = (0, 1, 4, 5)
+    flag_columns = (9, 10, 11)
+    for count, row in enumerate(rows, start=1):
+        for index in text_columns:
+            if row[index] is not None:
+                row[index] = _safe(row[index])
+        for index in flag_columns:
+            row[index] = words[row[index]]
+        writer.writerow(row)
+        if count % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def results_xlsx(round_: Round) -> bytes:
