@@ -32,7 +32,6 @@ def remember_language(code: str) -> None:
         current_user.locale = code
     else:
         session["locale"] = code
-    refresh()
 
 
 def adopt_visitor_language(user) -> None:

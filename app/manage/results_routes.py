@@ -48,11 +48,6 @@ def _back_to_round(contest: Contest, round_: Round):
     return redirect(url_for("manage.results", slug=contest.slug, round=round_.id))
 
 
-def _scores_changed(snapshot, ranking) -> bool:
-    """Whether the live scores differ from the frozen ones (a review changed after finalising)."""
-    return results_service.scores_changed(snapshot, ranking)
-
-
 @bp.route("/<slug>/results")
 @organiser_required
 def results(contest):
@@ -88,7 +83,7 @@ def results(contest):
             criteria=criteria, means=weighted_means_shown(round_, criteria, [row.entry_id for row in shown]),
             profiles=profiles, edges=edges, judge_chart=judge_chart(profiles, edges), histogram_chart=histogram_chart,
             histograms=results_service.score_histograms(ranking), snapshot=snapshot, finaliser=finaliser,
-            changed=snapshot is not None and _scores_changed(snapshot, ranking),
+            changed=snapshot is not None and results_service.scores_changed(snapshot, ranking),
             next_round=results_service.next_round(round_), confirm_form=ConfirmForm(),
             waiting=results_service.unfinalised_rounds(contest),
             nomination_titles={n.id: n.loc("title") for n in ranking.nominations},

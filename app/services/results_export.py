@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -82,35 +81,26 @@ def _safe(value):
 
 
 def results_csv(round_: Round) -> str:
+    """Cells are converted by column, not one by one: csv.writer writes None as "" and numbers
+    with str(); only text (formula guard) and booleans (yes/no) need converting."""
     # Tens of thousands of cells: the collector waits until they are written (see collector_paused).
     with collector_paused():
-        # A byte-order mark, so spreadsheet programs read the Cyrillic text as UTF-8.
-        return "\ufeff" + "".join(results_csv_lines(round_))
-
-
-def results_csv_lines(round_: Round) -> Iterator[str]:
-    """The CSV export line by line (for streaming). Cells are converted by type, not one by one:
-    csv.writer writes None as "" and numbers with str(), which is what _cell_text does for them;
-    only text (formula guard) and booleans (yes/no) need converting."""
-    header, rows = _table(round_)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    words = {True: _("yes"), False: _("no")}
-    text_columns = (0, 1, 4, 5)
-    flag_columns = (9, 10, 11)
-    for count, row in enumerate(rows, start=1):
-        for index in text_columns:
-            if row[index] is not None:
-                row[index] = _safe(row[index])
-        for index in flag_columns:
-            row[index] = words[row[index]]
-        writer.writerow(row)
-        if count % 1000 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+        header, rows = _table(round_)
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # a byte-order mark, so spreadsheet programs read Cyrillic as UTF-8
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        words = {True: _("yes"), False: _("no")}
+        text_columns = (0, 1, 4, 5)
+        flag_columns = (9, 10, 11)
+        for row in rows:
+            for index in text_columns:
+                if row[index] is not None:
+                    row[index] = _safe(row[index])
+            for index in flag_columns:
+                row[index] = words[row[index]]
+        writer.writerows(rows)
+        return buffer.getvalue()
 
 
 def results_xlsx(round_: Round) -> bytes:

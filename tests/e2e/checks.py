@@ -382,9 +382,6 @@ class Findings:
     def write(self) -> Path:
         path = self.folder / "findings.txt"
         path.write_text(self.report() + "\n", encoding="utf-8")
-        i18n_path = self.folder / "i18n-findings.txt"
-        i18n_path.write_text("".join(f"{problem}  [{', '.join(sorted(where))}]\n"
-                                     for problem, where in sorted(self.i18n.items())), encoding="utf-8")
         return path
 
     def blocking(self) -> bool:
