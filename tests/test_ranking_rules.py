@@ -319,3 +319,53 @@ def test_final_score_over_two_rounds(setup):
 def test_final_score_none_without_round_weights(setup):
     one_criterion_round(setup)
     assert final_ranking(setup) is None
+
+
+def _ranked(entry_id, score, *, tie=None, nomination=(1, 1), minutes=0):
+    from app.services.ranking import RankedEntry
+
+    return RankedEntry(entry_id=entry_id, number=entry_id, title="", organisation="",
+                       nomination_id=nomination[1], nomination_position=nomination[0],
+                       submitted_at=factories.NOW + timedelta(minutes=minutes),
+                       reviews=0 if score is None else 1, score=score, tie_values=tie)
+
+
+def test_order_entries_tells_apart_scores_whose_floats_are_equal():
+    from app.services.ranking import order_entries
+
+    one = Fraction(1)
+    above = Fraction(10**17 + 1, 10**17)
+    assert float(above) == float(one) and above > one
+    rows = [_ranked(1, one, tie=(Fraction(5),)), _ranked(2, above, tie=(Fraction(0),), minutes=5)]
+    assert [row.entry_id for row in order_entries(rows, overall=True)] == [2, 1]
+    assert [row.rank for row in rows] == [2, 1]
+
+
+def test_order_entries_ties_equal_values_held_in_different_objects():
+    from app.services.ranking import order_entries
+
+    # Equal scores that are not one shared object still tie, and fall to the tie-break value.
+    rows = [_ranked(1, Fraction(1, 2), tie=(Fraction(1),)), _ranked(2, Fraction(2, 4), tie=(Fraction(3, 2),)),
+            _ranked(3, Fraction(1, 3), tie=(Fraction(9),)), _ranked(4, None, tie=(Fraction(9),), minutes=-5)]
+    ordered = order_entries(rows, overall=True)
+    assert [row.entry_id for row in ordered] == [2, 1, 3, 4]
+    assert [row.rank for row in ordered] == [1, 2, 3, None]
+
+
+def test_order_entries_reads_tie_values_for_tied_rows_only_and_ranks_per_nomination():
+    from app.services.ranking import order_entries
+
+    first, second = (1, 10), (2, 20)
+    rows = [_ranked(1, 0.5, nomination=second), _ranked(2, 0.5, nomination=first, minutes=1),
+            _ranked(3, 0.5000000000001, nomination=first), _ranked(4, 0.7, nomination=first)]
+    asked = []
+
+    def load(needed):
+        asked.append(sorted(row.entry_id for row in needed))
+        for row in needed:
+            row.tie_values = (Fraction(row.entry_id),)
+
+    ordered = order_entries(rows, overall=False, load_ties=load)
+    # Only 2 and 3 tie (z-scores equal to nine places, same nomination); entry 3's tie value wins.
+    assert asked == [[2, 3]]
+    assert [(row.entry_id, row.rank) for row in ordered] == [(4, 1), (3, 2), (2, 3), (1, 1)]
