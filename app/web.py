@@ -9,7 +9,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, Response, g, got_request_exception, has_request_context, request
+from flask import Flask, Response, g, got_request_exception, has_request_context, request, session
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id is kept only when it is short and plain, so it is safe in logs and headers.
@@ -164,14 +164,9 @@ def register_request_id(app: Flask) -> None:
         response.headers[REQUEST_ID_HEADER] = request_id
         started = request.environ.get("fj.started")
         duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
-        user_id = None
-        try:
-            from flask_login import current_user
-
-            if current_user and current_user.is_authenticated:
-                user_id = current_user.get_id()
-        except Exception:  # noqa: BLE001 - a log line must never break the response
-            user_id = None
+        # The id Flask-Login keeps in the session: asking current_user would read the account
+        # again after a commit has expired it, one query per request for a log line.
+        user_id = session.get("_user_id")
         request_log.log(
             logging.ERROR if response.status_code >= 500 else logging.INFO,
             "%s %s %s %sms id=%s", request.method, request.path, response.status_code, duration_ms, request_id,

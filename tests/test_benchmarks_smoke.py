@@ -18,7 +18,7 @@ def _checks(report, prefix: str) -> list[bool]:
 
 
 def test_benchmark_tiny_size_runs_every_case_and_meets_the_size_free_targets():
-    options = runner.Options(size=TINY, repeat=1, database_url=None, upload_mb=1)
+    options = runner.Options(size=TINY, repeat=1, database_url=None, upload_mb=1, page_repeat=1)
 
     report = runner.run(options, log=lambda text: None)
     table = runner.render(report)

@@ -235,9 +235,11 @@ def score(round_id, entry_id):
                 for name, message in outcome.problems.items():
                     form[name].errors.append(message)
                 return _render_score(round_, entry, outcome.review, form, problems=outcome.problems)
+            # Worded before the commit, which expires the rows it reads.
+            message = _("Your review of entry No. %(number)s is submitted. Total: %(total)s.",
+                        number=entry.number, total=_fmt(outcome.review.total))
             db.session.commit()
-            flash(_("Your review of entry No. %(number)s is submitted. Total: %(total)s.",
-                    number=entry.number, total=_fmt(outcome.review.total)), "success")
+            flash(message, "success")
             return redirect(url_for("jury.dashboard"))
 
         outcome = scoring.retry_once(lambda: scoring.save_draft(

@@ -22,8 +22,8 @@ from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
@@ -133,7 +133,8 @@ def _check_open(round_: Round) -> None:
 
 
 def _create_review(*, round_: Round, entry: Entry, judge: User) -> Review:
-    """Inserts the review; if a concurrent request inserted it first, returns that one."""
+    """Inserts the review; if a concurrent request inserted it first, returns that one, locked.
+    Either way this transaction has written the row (see _lock)."""
     review = Review(round_id=round_.id, entry_id=entry.id, judge_id=judge.id, status="draft",
                     comment="", feedback="", updated_at=clock.now())
     try:
@@ -143,7 +144,10 @@ def _create_review(*, round_: Round, entry: Entry, judge: User) -> Review:
         existing = find_review(round_=round_, entry=entry, judge=judge)
         if existing is None:
             raise
+        _lock(existing)
         return existing
+    # A new review has no scores: known without asking the database.
+    set_committed_value(review, "scores", [])
     record_event(contest_id=round_.contest_id, actor_id=judge.id, action="review.create",
                  object_type="review", object_id=review.id,
                  new={"entry": entry.number, "round": round_.key, "status": "draft"})
@@ -205,9 +209,10 @@ def save_draft(*, round_: Round, entry: Entry, judge: User, data: ReviewInput,
     review = find_review(round_=round_, entry=entry, judge=judge)
     if review is None:
         review = _create_review(round_=round_, entry=entry, judge=judge)
+    elif review.status != "submitted":
+        _lock(review)
     if review.status == "submitted":
         return SaveOutcome("submitted", review)
-    _lock(review)
     _apply(review, round_=round_, data=data, actor=actor)
     db.session.flush()
     return SaveOutcome("saved", review)
@@ -231,7 +236,8 @@ def submit_review(*, round_: Round, entry: Entry, judge: User, data: ReviewInput
         return SaveOutcome("invalid", review, problems)
     if review is None:
         review = _create_review(round_=round_, entry=entry, judge=judge)
-    _lock(review)
+    else:
+        _lock(review)
     _apply(review, round_=round_, data=data, actor=actor)
     scores, _comments = review_values(review)
     total = review_total(criteria=criteria, values=scores)
@@ -361,7 +367,9 @@ def judge_dashboard(judge: User) -> list[DashboardRound]:
         .outerjoin(Review, sa.and_(Review.round_id == Assignment.round_id,
                                    Review.entry_id == Assignment.entry_id,
                                    Review.judge_id == Assignment.judge_id))
-        .options(joinedload(Entry.nomination))
+        # The list shows number, title and nomination: the answers (JSON) and dates stay unread.
+        .options(load_only(Entry.id, Entry.number, Entry.title, Entry.nomination_id),
+                 joinedload(Entry.nomination))
         .where(Assignment.judge_id == judge.id, Assignment.round_id.in_(result),
                ~sa.exists().where(Conflict.entry_id == Assignment.entry_id, Conflict.user_id == judge.id))
         .order_by(Entry.number, Entry.id)

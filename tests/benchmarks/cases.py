@@ -74,6 +74,7 @@ class Bench:
     data: BenchData
     repeat: int
     upload_bytes: int
+    page_repeat: int = 1
     rows: dict[str, Row] = field(default_factory=dict)
     clients: dict[str, object] = field(default_factory=dict)
 
@@ -308,7 +309,7 @@ def case_judge_pages(bench: Bench) -> None:
     app; both must issue a fixed number of SQL statements, whichever judge and entry."""
     data = bench.data
     pairs = data.not_started
-    needed = bench.repeat + 1
+    needed = bench.page_repeat + 1
     if len(pairs) < needed:
         raise RuntimeError(f"judge pages: {len(pairs)} not-started assignments, {needed} needed")
     ping = Row("trivial view", Timings(), "", queries=[])
