@@ -20,7 +20,7 @@ class Review(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id", ondelete="CASCADE"))
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entry.id", ondelete="CASCADE"))
-    judge_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    judge_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     status: Mapped[str] = mapped_column(sa.String(16), default="draft")
     # Σ w_c · s_c, written by services.scoring.review_total when the review is submitted.
     total: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 4))
@@ -45,6 +45,10 @@ class Review(db.Model):
             name="submitted_complete",
         ),
         sa.Index("ix_review_round_entry", "round_id", "entry_id"),
+        # A judge's reviews in a round (the results page's judge profiles, the judges of a round):
+        # with a judge_id index alone SQLite chose the round index and read the round's 30,000
+        # reviews for a page of 25 judges.
+        sa.Index("ix_review_judge_round_status", "judge_id", "round_id", "status"),
     )
 
     __mapper_args__ = {"version_id_col": version}

@@ -22,12 +22,12 @@ from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from app.models import Criterion, Entry, Review, Round, Score, User
+from app.models import Criterion, Entry, Nomination, Review, Round, Score, User
 from app.services import clock
 from app.services.audit import record_event
 from app.services.mail import send_mail
@@ -304,7 +304,10 @@ def retry_once(action: Callable[[], T]) -> T:
 
 @dataclass
 class DashboardItem:
-    entry: Entry
+    entry_id: int
+    number: int | None
+    title: str
+    nomination_id: int | None
     status: str  # "not_started", "draft" or "submitted"
     total: Decimal | None
 
@@ -315,6 +318,11 @@ class DashboardRound:
     declaration_signed: bool
     state: str  # "open", "upcoming" or "closed"
     items: list[DashboardItem] = field(default_factory=list)
+    nominations: dict[int, Nomination] = field(default_factory=dict)
+
+    def nomination_titles(self) -> dict[int, str]:
+        """The items' nominations by id, titled in the current language (once each, not per row)."""
+        return {nomination_id: nomination.loc("title") for nomination_id, nomination in self.nominations.items()}
 
     @property
     def due(self) -> int:
@@ -361,23 +369,27 @@ def judge_dashboard(judge: User) -> list[DashboardRound]:
               for r, ok in rounds}
     if not result:
         return []
+    # Plain columns, not Entry objects: a judge can have a hundred entries, and the list shows
+    # only their number, title and nomination (the few nominations come once each, as objects).
     rows = db.session.execute(
-        sa.select(Assignment.round_id, Entry, Review.status, Review.total)
+        sa.select(Assignment.round_id, Entry.id, Entry.number, Entry.title, Nomination, Review.status, Review.total)
         .join(Entry, Entry.id == Assignment.entry_id)
+        .outerjoin(Nomination, Nomination.id == Entry.nomination_id)
         .outerjoin(Review, sa.and_(Review.round_id == Assignment.round_id,
                                    Review.entry_id == Assignment.entry_id,
                                    Review.judge_id == Assignment.judge_id))
-        # The list shows number, title and nomination: the answers (JSON) and dates stay unread.
-        .options(load_only(Entry.id, Entry.number, Entry.title, Entry.nomination_id),
-                 joinedload(Entry.nomination))
         .where(Assignment.judge_id == judge.id, Assignment.round_id.in_(result),
                ~sa.exists().where(Conflict.entry_id == Assignment.entry_id, Conflict.user_id == judge.id))
         .order_by(Entry.number, Entry.id)
     ).all()
-    for round_id, entry, status, total in rows:
+    for round_id, entry_id, number, title, nomination, status, total in rows:
         submitted = status == "submitted"
-        result[round_id].items.append(DashboardItem(
-            entry=entry, status=status or "not_started", total=total if submitted else None))
+        block = result[round_id]
+        if nomination is not None:
+            block.nominations[nomination.id] = nomination
+        block.items.append(DashboardItem(
+            entry_id=entry_id, number=number, title=title, nomination_id=nomination and nomination.id,
+            status=status or "not_started", total=total if submitted else None))
     order = {"open": 0, "upcoming": 1, "closed": 2}
     return sorted(result.values(), key=lambda item: order[item.state])
 
