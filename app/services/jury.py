@@ -48,9 +48,14 @@ def judge_access_problem(user: User | None, round_: Round) -> str | None:
     """
     if user is None or not user.is_authenticated:
         return _("Please log in to open this page.")
-    if not permissions.is_judge_in_round(user, round_):
+    # Both asked in one query: every score page and submit passes through here.
+    member, signed = db.session.execute(sa.select(
+        permissions.judge_in_round_clause(user, round_),
+        _declaration_signed(round_.contest_id, user),
+    )).one()
+    if not member:
         return _("You are not a member of this round's jury.")
-    if not has_signed_declaration(round_.contest, user):
+    if not signed:
         return _("Sign the declaration of conflicts of interest and confidentiality first.")
     return None
 
@@ -381,7 +386,11 @@ def _default_declaration() -> str:
 def has_signed_declaration(contest: Contest, user: User | None) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return db.session.get(Declaration, (contest.id, user.id)) is not None
+    return db.session.scalar(sa.select(_declaration_signed(contest.id, user)))
+
+
+def _declaration_signed(contest_id: int, user: User) -> sa.Exists:
+    return sa.exists().where(Declaration.contest_id == contest_id, Declaration.user_id == user.id)
 
 
 def sign_declaration(*, contest: Contest, user: User, language: str) -> Declaration:

@@ -31,12 +31,15 @@ def is_judge_in_contest(user: User | None, contest: Contest) -> bool:
 def is_judge_in_round(user: User | None, round_: Round) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return db.session.scalar(
-        sa.select(sa.exists().where(
-            JuryMember.user_id == user.id,
-            JuryMember.status == "accepted",
-            JuryMember.round_id == round_.id,
-        ))
+    return db.session.scalar(sa.select(judge_in_round_clause(user, round_)))
+
+
+def judge_in_round_clause(user: User, round_: Round) -> sa.Exists:
+    """The rule of is_judge_in_round as SQL, to ask it in one query with others."""
+    return sa.exists().where(
+        JuryMember.user_id == user.id,
+        JuryMember.status == "accepted",
+        JuryMember.round_id == round_.id,
     )
 
 
