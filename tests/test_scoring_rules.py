@@ -219,11 +219,13 @@ def test_concurrent_first_insert_rereads_existing_review(app, freeze):
     """The unique constraint decides a race of two first saves; the loser reads the winner's row."""
     s = sh.scene()
     freeze(sh.JUDGING)
-    first = scoring._create_review(round_=s.round, entry=s.entry, judge=s.judge)
+    first, created = scoring._create_review(round_=s.round, entry=s.entry, judge=s.judge)
     db.session.commit()
-    second = scoring._create_review(round_=s.round, entry=s.entry, judge=s.judge)
+    second, none = scoring._create_review(round_=s.round, entry=s.entry, judge=s.judge)
     assert second.id == first.id
     assert db.session.scalar(sa.select(sa.func.count(Review.id))) == 1
+    # Only the insert that made the row has its creation to record.
+    assert [event["action"] for event in created] == ["review.create"] and none == []
 
 
 def test_stale_review_version_is_detected(app, freeze):

@@ -10,13 +10,14 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.jury.forms import build_review_form, review_input
-from app.models import Assignment, Conflict, Entry, Round
+from app.models import Entry, Round
 from app.services import clock, permissions, scoring
-from app.services.jury import judge_access_problem
+from app.services.jury import judge_access
 
 bp = Blueprint("jury", __name__)
 
@@ -147,25 +148,23 @@ def _load_for_judge(round_id: int, entry_id: int, *, as_json: bool = False) -> t
     (sent to sign it first), entries not assigned to them (404) and entries with which
     they have a conflict of interest (403).
     """
-    round_ = db.session.get(Round, round_id)
-    entry = db.session.get(Entry, entry_id)
-    if round_ is None or entry is None or entry.contest_id != round_.contest_id:
+    # One query for the round with its criteria and the entry: every score page and submit starts here.
+    found = db.session.execute(
+        sa.select(Round, Entry).options(joinedload(Round.criteria))
+        .where(Round.id == round_id, Entry.id == entry_id, Entry.contest_id == Round.contest_id)
+    ).unique().first()
+    if found is None:
         _refuse(404, _("This page does not exist."), as_json=as_json)
-    problem = judge_access_problem(current_user, round_)
-    if problem:
-        if not as_json and "jury.declaration" in current_app.view_functions \
-                and permissions.is_judge_in_round(current_user, round_):
-            flash(problem, "warning")
+    round_, entry = found
+    access = judge_access(current_user, round_, entry)
+    if access.problem:
+        if not as_json and "jury.declaration" in current_app.view_functions and access.member:
+            flash(access.problem, "warning")
             raise Refused(redirect(url_for("jury.declaration", slug=round_.contest.slug, next=request.path)))
-        _refuse(403, problem, as_json=as_json)
-    assigned, conflicted = db.session.execute(sa.select(
-        sa.exists().where(Assignment.round_id == round_.id, Assignment.entry_id == entry.id,
-                          Assignment.judge_id == current_user.id),
-        sa.exists().where(Conflict.entry_id == entry.id, Conflict.user_id == current_user.id),
-    )).one()
-    if conflicted:
+        _refuse(403, access.problem, as_json=as_json)
+    if access.conflicted:
         _refuse(403, _("You have a conflict of interest with this entry."), as_json=as_json)
-    if not assigned:
+    if not access.assigned:
         _refuse(404, _("This entry is not assigned to you."), as_json=as_json)
     return round_, entry
 

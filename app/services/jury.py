@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import render_template, url_for
@@ -40,6 +41,39 @@ class JuryError(Exception):
 # Access for judges (used by the scoring pages too).
 # ---------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class JudgeAccess:
+    """What decides whether a judge may see and score an entry (judge_access asks it all at once)."""
+
+    member: bool  # an accepted member of the round's jury
+    signed: bool  # has signed the contest's declaration
+    assigned: bool = False  # the entry is assigned to them in the round
+    conflicted: bool = False  # they have a conflict of interest with the entry
+
+    @property
+    def problem(self) -> str | None:
+        """Why they may not judge in the round yet (translated), or None when they may."""
+        if not self.member:
+            return _("You are not a member of this round's jury.")
+        if not self.signed:
+            return _("Sign the declaration of conflicts of interest and confidentiality first.")
+        return None
+
+
+def judge_access(user: User, round_: Round, entry: Entry | None = None) -> JudgeAccess:
+    """One query: the jury membership and declaration of a logged-in `user` in `round_`, and, with
+    an `entry`, its assignment to them and their conflict with it (every score page and submit
+    asks all four)."""
+    questions = [permissions.judge_in_round_clause(user, round_), _declaration_signed(round_.contest_id, user)]
+    if entry is not None:
+        questions += [
+            sa.exists().where(Assignment.round_id == round_.id, Assignment.entry_id == entry.id,
+                              Assignment.judge_id == user.id),
+            sa.exists().where(Conflict.entry_id == entry.id, Conflict.user_id == user.id),
+        ]
+    return JudgeAccess(*db.session.execute(sa.select(*questions)).one())
+
+
 def judge_access_problem(user: User | None, round_: Round) -> str | None:
     """Why `user` may not judge in `round_` yet (a translated reason), or None when they may.
 
@@ -48,16 +82,7 @@ def judge_access_problem(user: User | None, round_: Round) -> str | None:
     """
     if user is None or not user.is_authenticated:
         return _("Please log in to open this page.")
-    # Both asked in one query: every score page and submit passes through here.
-    member, signed = db.session.execute(sa.select(
-        permissions.judge_in_round_clause(user, round_),
-        _declaration_signed(round_.contest_id, user),
-    )).one()
-    if not member:
-        return _("You are not a member of this round's jury.")
-    if not signed:
-        return _("Sign the declaration of conflicts of interest and confidentiality first.")
-    return None
+    return judge_access(user, round_).problem
 
 
 # ---------------------------------------------------------------------------------------------

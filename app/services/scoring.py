@@ -6,8 +6,8 @@ stored in `Review.total` when a review is submitted (and again on every revision
 Concurrency: a review row carries an optimistic-lock version. Every write first bumps the
 review row (`_lock`), so two writers of one review are serialised on that row: the second one
 gets `StaleDataError` and the caller re-reads and retries once (`retry_once`). The first insert
-of a review is guarded by the unique (round, entry, judge) constraint: on IntegrityError the
-insert is rolled back to a savepoint and the winner's row is read instead.
+of a review is guarded by the unique (round, entry, judge) constraint: the insert does nothing
+on a conflict, and the winner's row is read (and locked) instead.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.models import Criterion, Entry, Nomination, Review, Round, Score, User
 from app.services import clock
-from app.services.audit import record_event
+from app.services.audit import audit_row, record_event, record_events
 from app.services.mail import send_mail
 
 COMMENT_MAX = 5000
@@ -132,26 +132,30 @@ def _check_open(round_: Round) -> None:
         raise ScoringError(_("Judging is closed; reviews can no longer be changed."))
 
 
-def _create_review(*, round_: Round, entry: Entry, judge: User) -> Review:
+def _create_review(*, round_: Round, entry: Entry, judge: User) -> tuple[Review, list[dict]]:
     """Inserts the review; if a concurrent request inserted it first, returns that one, locked.
-    Either way this transaction has written the row (see _lock)."""
-    review = Review(round_id=round_.id, entry_id=entry.id, judge_id=judge.id, status="draft",
-                    comment="", feedback="", updated_at=clock.now())
-    try:
-        with db.session.begin_nested():
-            db.session.add(review)
-    except IntegrityError:
+    Either way this transaction has written the row (see _lock). Also returns the audit event of
+    the creation (none for the other request's review), for the caller to record with its own.
+
+    One INSERT … ON CONFLICT DO NOTHING RETURNING: no savepoint to set and release around it
+    (three round trips to the database on every first save of a review)."""
+    insert = _upsert_dialects[db.session.get_bind().dialect.name](Review).values(
+        round_id=round_.id, entry_id=entry.id, judge_id=judge.id, status="draft", comment="", feedback="",
+        updated_at=clock.now(), version=1,
+    ).on_conflict_do_nothing(index_elements=["round_id", "entry_id", "judge_id"])
+    review = db.session.scalars(insert.returning(Review)).first()
+    if review is None:
         existing = find_review(round_=round_, entry=entry, judge=judge)
-        if existing is None:
-            raise
         _lock(existing)
-        return existing
+        return existing, []
     # A new review has no scores: known without asking the database.
     set_committed_value(review, "scores", [])
-    record_event(contest_id=round_.contest_id, actor_id=judge.id, action="review.create",
-                 object_type="review", object_id=review.id,
-                 new={"entry": entry.number, "round": round_.key, "status": "draft"})
-    return review
+    return review, [audit_row(contest_id=round_.contest_id, actor_id=judge.id, action="review.create",
+                              object_type="review", object_id=review.id,
+                              new={"entry": entry.number, "round": round_.key, "status": "draft"})]
+
+
+_upsert_dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def _lock(review: Review) -> None:
@@ -161,8 +165,10 @@ def _lock(review: Review) -> None:
     db.session.flush()
 
 
-def _apply(review: Review, *, round_: Round, data: ReviewInput, actor: User) -> None:
-    """Writes the typed values and records one audit event per change."""
+def _apply(review: Review, *, round_: Round, data: ReviewInput, actor: User) -> list[dict]:
+    """Writes the typed values; returns one audit event per change, for the caller to record
+    with its own in one statement."""
+    events = []
     by_criterion = {s.criterion_id: s for s in review.scores}
     for criterion in _criteria(round_):
         score = by_criterion.get(criterion.id)
@@ -186,18 +192,19 @@ def _apply(review: Review, *, round_: Round, data: ReviewInput, actor: User) -> 
             review.scores.append(score)
         else:
             score.value, score.comment = new_value, new_comment
-        record_event(contest_id=round_.contest_id, actor_id=actor.id, action="review.score",
-                     object_type="review", object_id=review.id, old=old, new=new)
+        events.append(audit_row(contest_id=round_.contest_id, actor_id=actor.id, action="review.score",
+                                object_type="review", object_id=review.id, old=old, new=new))
     for name, limit in (("comment", OVERALL_MAX), ("feedback", OVERALL_MAX)):
         value = getattr(data, name)
         if value is None:
             continue
         value = value.strip()[:limit]
         if value != getattr(review, name):
-            record_event(contest_id=round_.contest_id, actor_id=actor.id, action=f"review.{name}",
-                         object_type="review", object_id=review.id,
-                         old={name: getattr(review, name)}, new={name: value})
+            events.append(audit_row(contest_id=round_.contest_id, actor_id=actor.id, action=f"review.{name}",
+                                    object_type="review", object_id=review.id,
+                                    old={name: getattr(review, name)}, new={name: value}))
             setattr(review, name, value)
+    return events
 
 
 def save_draft(*, round_: Round, entry: Entry, judge: User, data: ReviewInput,
@@ -207,13 +214,15 @@ def save_draft(*, round_: Round, entry: Entry, judge: User, data: ReviewInput,
     actor = actor or judge
     _check_open(round_)
     review = find_review(round_=round_, entry=entry, judge=judge)
+    events = []
     if review is None:
-        review = _create_review(round_=round_, entry=entry, judge=judge)
+        review, events = _create_review(round_=round_, entry=entry, judge=judge)
     elif review.status != "submitted":
         _lock(review)
     if review.status == "submitted":
+        record_events(events)
         return SaveOutcome("submitted", review)
-    _apply(review, round_=round_, data=data, actor=actor)
+    record_events(events + _apply(review, round_=round_, data=data, actor=actor))
     db.session.flush()
     return SaveOutcome("saved", review)
 
@@ -234,23 +243,25 @@ def submit_review(*, round_: Round, entry: Entry, judge: User, data: ReviewInput
     problems = submission_problems(criteria=criteria, scores=scores, comments=comments)
     if problems:
         return SaveOutcome("invalid", review, problems)
+    events = []
     if review is None:
-        review = _create_review(round_=round_, entry=entry, judge=judge)
+        review, events = _create_review(round_=round_, entry=entry, judge=judge)
     else:
         _lock(review)
-    _apply(review, round_=round_, data=data, actor=actor)
+    events += _apply(review, round_=round_, data=data, actor=actor)
     scores, _comments = review_values(review)
     total = review_total(criteria=criteria, values=scores)
     old_status, old_total = review.status, review.total
     review.status, review.total, review.submitted_at = "submitted", total, clock.now()
     if old_status != "submitted":
-        record_event(contest_id=round_.contest_id, actor_id=actor.id, action="review.submit",
-                     object_type="review", object_id=review.id,
-                     old={"status": old_status}, new={"status": "submitted", "total": _text(total)})
+        events.append(audit_row(contest_id=round_.contest_id, actor_id=actor.id, action="review.submit",
+                                object_type="review", object_id=review.id,
+                                old={"status": old_status}, new={"status": "submitted", "total": _text(total)}))
     elif old_total is None or Decimal(old_total) != total:
-        record_event(contest_id=round_.contest_id, actor_id=actor.id, action="review.revise",
-                     object_type="review", object_id=review.id,
-                     old={"total": _text(old_total)}, new={"total": _text(total)})
+        events.append(audit_row(contest_id=round_.contest_id, actor_id=actor.id, action="review.revise",
+                                object_type="review", object_id=review.id,
+                                old={"total": _text(old_total)}, new={"total": _text(total)}))
+    record_events(events)
     db.session.flush()
     return SaveOutcome("submitted", review)
 
