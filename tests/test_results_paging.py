@@ -40,3 +40,26 @@ def test_judges_are_paged(client, login, monkeypatch):
     second = client.get(url + "&judges=2").get_data(as_text=True)
     assert "Judge 0" in first and "Judge 1" not in first
     assert "Judge 1" in second and "judges=2" in first
+
+
+def test_score_histograms_count_every_rated_entry_in_its_group(app):
+    from fractions import Fraction
+
+    from app.services import results
+    from app.services.ranking import rank_round
+
+    s = Scored(entries_per_nomination=3)  # 6 entries in two nominations, rated
+    for overall in (False, True):
+        ranking = rank_round(s.round1, overall=overall)
+        low, high = (Fraction(v) for v in results.score_scale(s.round1))
+        expected = []
+        for nomination, rows in ranking.groups():  # the plain reading, group by group
+            counts = [0] * 10
+            for row in rows:
+                if not row.unrated:
+                    position = int((Fraction(row.score) - low) / (high - low) * 10)
+                    counts[min(max(position, 0), 9)] += 1
+            expected.append((nomination, counts))
+        assert results.score_histograms(ranking, bins=10) == expected
+        assert sum(sum(counts) for _n, counts in expected) == ranking.counts()["rated"] > 0
+        assert len(expected) == (1 if overall else 2)

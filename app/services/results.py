@@ -19,6 +19,7 @@ from app.models import (
     Contest,
     Entry,
     EntryRound,
+    JuryMember,
     Nomination,
     RankingSnapshot,
     Review,
@@ -183,11 +184,14 @@ def bin_edges(round_: Round, bins: int = CHART_BINS) -> list[Decimal]:
 def round_judges(round_: Round) -> list[int]:
     """One query: the judges with a submitted review in the round, by name (as judge_profiles).
 
-    An EXISTS per account on the (judge, round, status) index, rather than the distinct judges of
-    the round's 30,000 reviews."""
+    Asked of the round's jury members, one EXISTS each on the (judge, round, status) index, rather
+    than of the round's 30,000 reviews: a submitted review has an assignment, which keeps its judge
+    on the jury (remove_member and decline_invitation refuse; an import enrols every reviewer)."""
+    jury = sa.select(JuryMember.user_id).where(JuryMember.round_id == round_.id)
     reviewed = sa.exists().where(Review.judge_id == User.id, Review.round_id == round_.id,
                                  Review.status == "submitted")
-    return list(db.session.scalars(sa.select(User.id).where(reviewed).order_by(User.name, User.id)))
+    return list(db.session.scalars(
+        sa.select(User.id).where(User.id.in_(jury), reviewed).order_by(User.name, User.id)))
 
 
 def judge_profiles(round_: Round, bins: int = CHART_BINS, judge_ids: list[int] | None = None) -> list[JudgeProfile]:
@@ -239,20 +243,28 @@ def score_histograms(ranking: RoundRanking, bins: int = CHART_BINS) -> list[tupl
     a, b, c, d = low.numerator, low.denominator, span.numerator, span.denominator
     # Equal scores are often one shared object (rank_round makes each distinct Fraction once).
     bin_of: dict[int, int] = {}
-    result = []
-    for nomination, rows in ranking.groups():
-        counts = [0] * bins
-        for row in rows:
-            if row.unrated:
-                continue
-            score = row.score
-            position = bin_of.get(id(score))
-            if position is None:
-                exact = Fraction(score) if isinstance(score, float) else score
-                p, q = exact.numerator, exact.denominator
-                position = bin_of[id(score)] = min(max((p * b - a * q) * bins * d // (q * b * c), 0), bins - 1)
-            counts[position] += 1
-        result.append((nomination, counts))
+    # One pass over the rows (10,000 at contest scale), counting into each row's group; every group
+    # of ranking.groups() appears, in its order, even one of unrated entries only.
+    by_group: dict[int | None, list[int]] = {}
+    overall = ranking.overall
+    for row in ranking.rows:
+        counts = by_group.get(None if overall else row.nomination_id)
+        if counts is None:
+            counts = by_group[None if overall else row.nomination_id] = [0] * bins
+        if not row.reviews:
+            continue
+        score = row.score
+        position = bin_of.get(id(score))
+        if position is None:
+            exact = Fraction(score) if isinstance(score, float) else score
+            p, q = exact.numerator, exact.denominator
+            position = bin_of[id(score)] = min(max((p * b - a * q) * bins * d // (q * b * c), 0), bins - 1)
+        counts[position] += 1
+    if overall:
+        return [(None, by_group.get(None, [0] * bins))]
+    result = [(n, by_group[n.id]) for n in ranking.nominations if n.id in by_group]
+    if None in by_group:
+        result.append((None, by_group[None]))
     return result
 
 
@@ -556,12 +568,14 @@ def award_places(contest: Contest, *, places: int = 3, actor: User | None) -> li
 # --- publication -----------------------------------------------------------------------------
 
 def unfinalised_rounds(contest: Contest) -> list[Round]:
-    """Rounds that have entries but are not finalised; publication waits for them."""
+    """Rounds that have entries but are not finalised; publication waits for them.
+
+    One EXISTS per unfinalised round (an index lookup), not the distinct rounds of every entry."""
     round_ids = set(db.session.scalars(
-        sa.select(EntryRound.round_id).join(Round, Round.id == EntryRound.round_id)
-        .where(Round.contest_id == contest.id).distinct()
+        sa.select(Round.id).where(Round.contest_id == contest.id, Round.finalised_at.is_(None),
+                                  sa.exists().where(EntryRound.round_id == Round.id))
     ))
-    return [r for r in contest.rounds if r.id in round_ids and r.finalised_at is None]
+    return [r for r in contest.rounds if r.id in round_ids]
 
 
 def publish_results(contest: Contest, *, actor: User | None, notify: bool = True) -> int:
