@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Attachment, Review
+from app.models import Attachment, Review, Score
 from app.services import scoring
 from tests import factories
 from tests import scoring_helpers as sh
@@ -178,6 +178,24 @@ def test_scoring_page_query_count_does_not_grow_with_criteria(app, client, login
         with count_queries() as counter:
             response = client.get(s.url())
         assert response.status_code == 200
+        return counter.count
+
+    assert measure(2) == measure(12)
+
+
+def test_score_submit_query_count_does_not_grow_with_criteria(app, client, login, freeze, count_queries):
+    """A first submit writes its scores in one statement, whatever the number of criteria."""
+    freeze(sh.JUDGING)
+
+    def measure(n):
+        s = sh.scene(criteria=[(f"c{i}", "1", 0, 10) for i in range(n)])
+        login(s.judge)
+        client.get(s.url())
+        with count_queries() as counter:
+            response = client.post(s.url(), data=sh.form(s.round, [5] * n, action="submit"))
+        assert response.status_code == 302
+        assert db.session.scalar(sa.select(sa.func.count(Score.id)).join(Review)
+                                 .where(Review.round_id == s.round.id, Review.status == "submitted")) == n
         return counter.count
 
     assert measure(2) == measure(12)

@@ -258,6 +258,71 @@ def test_retry_once_rereads_after_stale_data(app, freeze):
     assert (len(calls), outcome.status) == (2, "saved")
 
 
+def test_submit_of_a_review_read_before_another_writer_retries_on_the_fresh_row(app, freeze):
+    """The page passes the review it has read; if another window changed it since, the first
+    attempt fails on the version, and the retry works on the row as the other window left it."""
+    s = sh.scene()
+    freeze(sh.JUDGING)
+    scoring.save_draft(round_=s.round, entry=s.entry, judge=s.judge, data=_data(s.round, [3, None], ["a", ""]))
+    db.session.commit()
+    db.session().expire_on_commit = False  # keep the page's copy as it was read
+    try:
+        review = scoring.find_review(round_=s.round, entry=s.entry, judge=s.judge)
+        db.session.execute(sa.update(Review).where(Review.id == review.id)
+                           .values(version=Review.version + 1, comment="from the other window")
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+    finally:
+        db.session().expire_on_commit = True
+    assert review.comment == ""  # the page's copy is stale: the other window bumped the version
+    assert db.session.scalar(sa.select(Review.version).where(Review.id == review.id)) == review.version + 1
+    calls = []
+
+    def action():
+        calls.append(1)
+        return scoring.submit_review(round_=s.round, entry=s.entry, judge=s.judge, review=review,
+                                     data=_data(s.round, [7, 4], ["b", "c"]))
+
+    outcome = scoring.retry_once(action)
+    db.session.commit()
+    fresh = db.session.get(Review, review.id)
+    assert len(calls) == 2 and outcome.status == "submitted"
+    assert (fresh.status, fresh.total, fresh.comment) == ("submitted", Decimal("18"), "from the other window")
+    assert sorted((score.value, score.comment) for score in fresh.scores) == [(4, "c"), (7, "b")]
+
+
+def test_first_submit_is_inserted_submitted_with_the_audit_of_a_draft_submitted(app, freeze):
+    s = sh.scene()
+    freeze(sh.JUDGING)
+    outcome = scoring.submit_review(round_=s.round, entry=s.entry, judge=s.judge, data=_data(s.round, [7, 4]))
+    db.session.commit()
+    review = db.session.get(Review, outcome.review.id)
+    assert (review.status, review.total, review.submitted_at) == ("submitted", Decimal("18"), sh.JUDGING)
+    actions = [event.action for event in db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.object_type == "review").order_by(AuditEvent.id))]
+    assert actions == ["review.create", "review.score", "review.score", "review.submit"]
+    [submit] = _events("review.submit")
+    assert (submit.old, submit.new) == ({"status": "draft"}, {"status": "submitted", "total": "18.00"})
+
+
+def test_submit_that_finds_its_review_created_meanwhile_submits_that_one(app, freeze):
+    """The page read no review, but another window created a draft before the insert: the insert
+    does nothing and the other window's draft is submitted, its comment kept."""
+    s = sh.scene()
+    freeze(sh.JUDGING)
+    scoring.save_draft(round_=s.round, entry=s.entry, judge=s.judge,
+                       data=_data(s.round, [3, None], ["a", ""], comment="from the other window"))
+    db.session.commit()
+    outcome = scoring.submit_review(round_=s.round, entry=s.entry, judge=s.judge, review=None,
+                                    data=_data(s.round, [7, 4]))
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Review.id))) == 1
+    review = db.session.get(Review, outcome.review.id)
+    assert (review.status, review.total, review.comment) == ("submitted", Decimal("18"), "from the other window")
+    [submit] = _events("review.submit")
+    assert submit.old == {"status": "draft"}
+
+
 def test_reopen_review_sends_it_back_as_draft_and_mails_judge(app, freeze, outbox):
     s = sh.scene()
     freeze(sh.JUDGING)

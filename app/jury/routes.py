@@ -10,14 +10,14 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.jury.forms import build_review_form, review_input
-from app.models import Entry, Round
+from app.models import Entry, Review, Round
 from app.services import clock, permissions, scoring
-from app.services.jury import judge_access
+from app.services.jury import JudgeAccess, judge_access_questions
 
 bp = Blueprint("jury", __name__)
 
@@ -141,22 +141,28 @@ def _refuse(code: int, message: str, *, as_json: bool):
     abort(code)
 
 
-def _load_for_judge(round_id: int, entry_id: int, *, as_json: bool = False) -> tuple[Round, Entry]:
-    """The round and entry, if the current user may score this entry in this round.
+def _load_for_judge(round_id: int, entry_id: int, *, as_json: bool = False) -> tuple[Round, Entry, Review | None]:
+    """The round, the entry and the judge's review of it (None before their first save), if the
+    current user may score this entry in this round.
 
     Refuses anyone who is not an accepted judge of the round with a signed declaration
     (sent to sign it first), entries not assigned to them (404) and entries with which
     they have a conflict of interest (403).
     """
-    # One query for the round with its criteria and the entry: every score page and submit starts here.
+    # One query for the round with its criteria, the entry, the judge's access to it and their
+    # review (its scores in a second one, if there is a review): every score page and submit
+    # starts here.
     found = db.session.execute(
-        sa.select(Round, Entry).options(joinedload(Round.criteria))
-        .where(Round.id == round_id, Entry.id == entry_id, Entry.contest_id == Round.contest_id)
+        sa.select(Round, Entry, Review, *judge_access_questions(current_user, Round, Entry))
+        .join(Entry, Entry.contest_id == Round.contest_id)
+        .outerjoin(Review, scoring.review_of(round_=Round, entry=Entry, judge=current_user))
+        .options(joinedload(Round.criteria), selectinload(Review.scores))
+        .where(Round.id == round_id, Entry.id == entry_id)
     ).unique().first()
     if found is None:
         _refuse(404, _("This page does not exist."), as_json=as_json)
-    round_, entry = found
-    access = judge_access(current_user, round_, entry)
+    round_, entry, review, *answers = found
+    access = JudgeAccess(*answers)
     if access.problem:
         if not as_json and "jury.declaration" in current_app.view_functions and access.member:
             flash(access.problem, "warning")
@@ -166,7 +172,7 @@ def _load_for_judge(round_id: int, entry_id: int, *, as_json: bool = False) -> t
         _refuse(403, _("You have a conflict of interest with this entry."), as_json=as_json)
     if not access.assigned:
         _refuse(404, _("This entry is not assigned to you."), as_json=as_json)
-    return round_, entry
+    return round_, entry, review
 
 
 @bp.errorhandler(Refused)
@@ -204,9 +210,8 @@ def _render_score(round_: Round, entry: Entry, review, form, *, problems: dict |
 @bp.route("/rounds/<int:round_id>/entries/<int:entry_id>", methods=["GET", "POST"])
 @login_required
 def score(round_id, entry_id):
-    round_, entry = _load_for_judge(round_id, entry_id)
+    round_, entry, review = _load_for_judge(round_id, entry_id)
     criteria = list(round_.criteria)
-    review = scoring.find_review(round_=round_, entry=entry, judge=current_user)
     if request.method == "GET":
         form = build_review_form(criteria, review, read_only=not scoring.judging_open(round_))
         return _render_score(round_, entry, review, form)
@@ -229,7 +234,7 @@ def score(round_id, entry_id):
                                  if name not in problems})
                 return _render_score(round_, entry, review, form, problems=problems)
             outcome = scoring.retry_once(lambda: scoring.submit_review(
-                round_=round_, entry=entry, judge=judge, data=data))
+                round_=round_, entry=entry, judge=judge, data=data, review=review))
             if outcome.status == "invalid":
                 for name, message in outcome.problems.items():
                     form[name].errors.append(message)
@@ -242,7 +247,7 @@ def score(round_id, entry_id):
             return redirect(url_for("jury.dashboard"))
 
         outcome = scoring.retry_once(lambda: scoring.save_draft(
-            round_=round_, entry=entry, judge=judge, data=data))
+            round_=round_, entry=entry, judge=judge, data=data, review=review))
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -296,19 +301,18 @@ def _completeness(form, review) -> dict[str, str]:
 @login_required
 def autosave(round_id, entry_id):
     """Saves a draft from the page's script; answers JSON. A submitted review is left alone."""
-    round_, entry = _load_for_judge(round_id, entry_id, as_json=True)
+    round_, entry, review = _load_for_judge(round_id, entry_id, as_json=True)
     if not scoring.judging_open(round_):
         return jsonify({"status": "closed",
                         "message": _("Judging is closed; reviews can no longer be changed.")}), 403
     criteria = list(round_.criteria)
-    review = scoring.find_review(round_=round_, entry=entry, judge=current_user)
     form = build_review_form(criteria, review, formdata=request.form)
     form.validate()
     data = review_input(form)
     judge = current_user._get_current_object()
     try:
         outcome = scoring.retry_once(lambda: scoring.save_draft(
-            round_=round_, entry=entry, judge=judge, data=data))
+            round_=round_, entry=entry, judge=judge, data=data, review=review))
         payload = _autosave_answer(outcome, round_, criteria, form)  # before commit expires the rows
         db.session.commit()
     except StaleDataError:

@@ -60,10 +60,15 @@ class JudgeAccess:
         return None
 
 
-def judge_access(user: User, round_: Round, entry: Entry | None = None) -> JudgeAccess:
-    """One query: the jury membership and declaration of a logged-in `user` in `round_`, and, with
-    an `entry`, its assignment to them and their conflict with it (every score page and submit
-    asks all four)."""
+def judge_access_questions(user: User, round_: type[Round] | Round,
+                           entry: type[Entry] | Entry | None = None) -> list[sa.Exists]:
+    """The questions of JudgeAccess, in its order, as SQL: the jury membership and declaration of a
+    logged-in `user` in `round_`, and, with an `entry`, its assignment to them and their conflict
+    with it.
+
+    `round_` and `entry` may be objects, or the mapped classes Round and Entry themselves: then the
+    questions are asked of the rows a query reads, and a page loads its round, its entry and the
+    judge's access in one query (every score page and submit does)."""
     questions = [permissions.judge_in_round_clause(user, round_), _declaration_signed(round_.contest_id, user)]
     if entry is not None:
         questions += [
@@ -71,7 +76,12 @@ def judge_access(user: User, round_: Round, entry: Entry | None = None) -> Judge
                               Assignment.judge_id == user.id),
             sa.exists().where(Conflict.entry_id == entry.id, Conflict.user_id == user.id),
         ]
-    return JudgeAccess(*db.session.execute(sa.select(*questions)).one())
+    return questions
+
+
+def judge_access(user: User, round_: Round, entry: Entry | None = None) -> JudgeAccess:
+    """What decides whether `user` may judge in `round_` (and score `entry`), in one query."""
+    return JudgeAccess(*db.session.execute(sa.select(*judge_access_questions(user, round_, entry))).one())
 
 
 def judge_access_problem(user: User | None, round_: Round) -> str | None:

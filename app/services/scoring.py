@@ -89,10 +89,16 @@ def judging_open(round_: Round, at=None) -> bool:
     return clock.is_open(round_.judging_opens_at, round_.judging_closes_at, at)
 
 
+def review_of(*, round_: type[Round] | Round, entry: type[Entry] | Entry, judge: User) -> sa.ColumnElement[bool]:
+    """The judge's review of the entry in the round, as SQL. `round_` and `entry` may be the mapped
+    classes themselves, to join the review to the rows a query reads."""
+    return sa.and_(Review.round_id == round_.id, Review.entry_id == entry.id, Review.judge_id == judge.id)
+
+
 def find_review(*, round_: Round, entry: Entry, judge: User) -> Review | None:
     return db.session.scalar(
         sa.select(Review).options(selectinload(Review.scores))
-        .where(Review.round_id == round_.id, Review.entry_id == entry.id, Review.judge_id == judge.id)
+        .where(review_of(round_=round_, entry=entry, judge=judge))
         .execution_options(populate_existing=True)
     )
 
@@ -132,16 +138,23 @@ def _check_open(round_: Round) -> None:
         raise ScoringError(_("Judging is closed; reviews can no longer be changed."))
 
 
-def _create_review(*, round_: Round, entry: Entry, judge: User) -> tuple[Review, list[dict]]:
+def _create_review(*, round_: Round, entry: Entry, judge: User,
+                   submitted_total: Decimal | None = None) -> tuple[Review, list[dict]]:
     """Inserts the review; if a concurrent request inserted it first, returns that one, locked.
     Either way this transaction has written the row (see _lock). Also returns the audit event of
     the creation (none for the other request's review), for the caller to record with its own.
 
+    With `submitted_total` (a first save that is a submit) the row is inserted submitted, with
+    that total, rather than inserted as a draft and updated at once.
+
     One INSERT … ON CONFLICT DO NOTHING RETURNING: no savepoint to set and release around it
     (three round trips to the database on every first save of a review)."""
+    at = clock.now()
+    state = ({"status": "draft"} if submitted_total is None
+             else {"status": "submitted", "total": submitted_total, "submitted_at": at})
     insert = _upsert_dialects[db.session.get_bind().dialect.name](Review).values(
-        round_id=round_.id, entry_id=entry.id, judge_id=judge.id, status="draft", comment="", feedback="",
-        updated_at=clock.now(), version=1,
+        round_id=round_.id, entry_id=entry.id, judge_id=judge.id, comment="", feedback="",
+        updated_at=at, version=1, **state,
     ).on_conflict_do_nothing(index_elements=["round_id", "entry_id", "judge_id"])
     review = db.session.scalars(insert.returning(Review)).first()
     if review is None:
@@ -168,7 +181,7 @@ def _lock(review: Review) -> None:
 def _apply(review: Review, *, round_: Round, data: ReviewInput, actor: User) -> list[dict]:
     """Writes the typed values; returns one audit event per change, for the caller to record
     with its own in one statement."""
-    events = []
+    events, new_scores = [], []
     by_criterion = {s.criterion_id: s for s in review.scores}
     for criterion in _criteria(round_):
         score = by_criterion.get(criterion.id)
@@ -187,13 +200,18 @@ def _apply(review: Review, *, round_: Round, data: ReviewInput, actor: User) -> 
         if len(new) == 1:
             continue
         if score is None:
-            score = Score(criterion_id=criterion.id, scale_min=criterion.min_score,
-                          scale_max=criterion.max_score, value=new_value, comment=new_comment)
-            review.scores.append(score)
+            new_scores.append({"review_id": review.id, "criterion_id": criterion.id,
+                               "scale_min": criterion.min_score, "scale_max": criterion.max_score,
+                               "value": new_value, "comment": new_comment})
         else:
             score.value, score.comment = new_value, new_comment
         events.append(audit_row(contest_id=round_.contest_id, actor_id=actor.id, action="review.score",
                                 object_type="review", object_id=review.id, old=old, new=new))
+    if new_scores:
+        # One INSERT for all the new scores: the unit of work inserts them one by one on SQLite
+        # (it needs each new id back). The review's collection is then told what it now holds.
+        inserted = db.session.scalars(sa.insert(Score).returning(Score), new_scores).all()
+        set_committed_value(review, "scores", [*review.scores, *inserted])
     for name, limit in (("comment", OVERALL_MAX), ("feedback", OVERALL_MAX)):
         value = getattr(data, name)
         if value is None:
@@ -207,13 +225,31 @@ def _apply(review: Review, *, round_: Round, data: ReviewInput, actor: User) -> 
     return events
 
 
+_UNREAD = object()
+
+
+def _current_review(review, *, round_: Round, entry: Entry, judge: User) -> Review | None:
+    """The review as the caller has just read it in this transaction (None: there was none), or
+    read now if the caller passed nothing.
+
+    Passing it spares reading it twice on every save. It stays safe under the optimistic lock: a
+    review changed since it was read fails at `_lock`, and after `retry_once` rolls back, the
+    object is expired and reloads itself (and its scores) when first used; a review that did not
+    exist and has been created meanwhile is found by `_create_review`.
+    """
+    if review is _UNREAD:
+        return find_review(round_=round_, entry=entry, judge=judge)
+    return review
+
+
 def save_draft(*, round_: Round, entry: Entry, judge: User, data: ReviewInput,
-               actor: User | None = None) -> SaveOutcome:
+               actor: User | None = None, review: Review | None = _UNREAD) -> SaveOutcome:
     """Saves what is typed as a draft. A submitted review is never turned back into a draft:
-    the call changes nothing and answers status "submitted" (revisions go through submit)."""
+    the call changes nothing and answers status "submitted" (revisions go through submit).
+    `review`: see `_current_review`."""
     actor = actor or judge
     _check_open(round_)
-    review = find_review(round_=round_, entry=entry, judge=judge)
+    review = _current_review(review, round_=round_, entry=entry, judge=judge)
     events = []
     if review is None:
         review, events = _create_review(round_=round_, entry=entry, judge=judge)
@@ -228,31 +264,34 @@ def save_draft(*, round_: Round, entry: Entry, judge: User, data: ReviewInput,
 
 
 def submit_review(*, round_: Round, entry: Entry, judge: User, data: ReviewInput,
-                  actor: User | None = None) -> SaveOutcome:
+                  actor: User | None = None, review: Review | None = _UNREAD) -> SaveOutcome:
     """Submits (or revises) the review: every criterion scored, required comments given.
 
     On problems nothing is written and every problem is returned at once.
+    `review`: see `_current_review`.
     """
     actor = actor or judge
     _check_open(round_)
     criteria = _criteria(round_)
-    review = find_review(round_=round_, entry=entry, judge=judge)
+    review = _current_review(review, round_=round_, entry=entry, judge=judge)
     scores, comments = review_values(review)
     scores.update(data.scores)
     comments.update(data.comments)
     problems = submission_problems(criteria=criteria, scores=scores, comments=comments)
     if problems:
         return SaveOutcome("invalid", review, problems)
-    events = []
+    # The merged values are what the review holds once the typed ones are written.
+    total = review_total(criteria=criteria, values=scores)
+    events, inserted_submitted = [], False
     if review is None:
-        review, events = _create_review(round_=round_, entry=entry, judge=judge)
+        review, events = _create_review(round_=round_, entry=entry, judge=judge, submitted_total=total)
+        inserted_submitted = bool(events)  # else another request created it first: revise that one
     else:
         _lock(review)
+    old_status, old_total = ("draft", None) if inserted_submitted else (review.status, review.total)
     events += _apply(review, round_=round_, data=data, actor=actor)
-    scores, _comments = review_values(review)
-    total = review_total(criteria=criteria, values=scores)
-    old_status, old_total = review.status, review.total
-    review.status, review.total, review.submitted_at = "submitted", total, clock.now()
+    if not inserted_submitted:
+        review.status, review.total, review.submitted_at = "submitted", total, clock.now()
     if old_status != "submitted":
         events.append(audit_row(contest_id=round_.contest_id, actor_id=actor.id, action="review.submit",
                                 object_type="review", object_id=review.id,
