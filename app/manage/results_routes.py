@@ -15,7 +15,8 @@ from app.manage.routes import bp
 from app.models import Award, Contest, Entry, Round, User
 from app.services import exchange, results_export
 from app.services import results as results_service
-from app.services.ranking import collector_paused, criterion_breakdown, rank_round, weighted_means_shown
+from app.services.collector import collector_paused
+from app.services.ranking import criterion_breakdown, rank_round, weighted_means_shown
 from app.services.results import ResultsError
 
 # Rows of the ranking table (as on the other lists of entries), and judges of the judges' chart,
@@ -58,7 +59,7 @@ def results(contest):
     round_ = _round_in(contest, round_id) if round_id is not None else rounds[0]
     overall = request.args.get("scope") == "round"
     # The whole page works on the ranking's 10,000 rows: the collector waits until it is rendered
-    # (see ranking.collector_paused).
+    # (see collector.collector_paused).
     with collector_paused():
         ranking = rank_round(round_, overall=overall)
         # A round of 10,000 entries is read a page at a time: the criterion columns are read and the

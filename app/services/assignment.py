@@ -38,6 +38,7 @@ from app.extensions import db
 from app.models import Assignment, Conflict, Entry, EntryRound, JuryMember, Review, Round, User
 from app.services.audit import record_event
 from app.services.clock import now
+from app.services.collector import collector_paused
 
 # Above this many entry–judge pairs, each entry keeps a sample of candidate judges.
 CANDIDATE_LIMIT_PAIRS = 1_000_000
@@ -384,10 +385,12 @@ def assign_round(*, round_: Round, actor: User | None = None, dry_run: bool = Fa
     started = time.perf_counter()
     if round_.finalised_at is not None and not dry_run:
         raise AssignmentError(_("The round is finalised; its assignments cannot change."))
-    (entries, members, entry_ids, judge_ids, existing, target, demand, base_load, max_load,
-     allowed, bonus) = _entry_judge_problem(
-        round_, target_extra=set(extra_for_entry_ids) if extra_for_entry_ids is not None else None,
-        only_entry_ids=set(only_entry_ids) if only_entry_ids is not None else None)
+    # Rows of 10,000 entries and 100,000s of conflicts: the collector waits (see collector_paused).
+    with collector_paused():
+        (entries, members, entry_ids, judge_ids, existing, target, demand, base_load, max_load,
+         allowed, bonus) = _entry_judge_problem(
+            round_, target_extra=set(extra_for_entry_ids) if extra_for_entry_ids is not None else None,
+            only_entry_ids=set(only_entry_ids) if only_entry_ids is not None else None)
     n, m = allowed.shape
     needy_allowed = allowed & (demand > 0)[:, None]
     per_entry = None

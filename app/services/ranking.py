@@ -14,11 +14,9 @@ integer columns; the garbage collector waits until the ranking is made.
 
 from __future__ import annotations
 
-import gc
 import math
 import operator
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -32,6 +30,7 @@ from app.extensions import db
 from app.i18n import round_half_up
 from app.models import Criterion, Entry, EntryRound, Nomination, Review, Round, Score, TieBreak
 from app.services import disagreement
+from app.services.collector import collector_paused
 
 # Above this many entries to look up, the tie-break query reads the whole round instead of a long
 # IN list (which costs more than it saves, and SQLite limits the number of parameters).
@@ -178,26 +177,6 @@ def plain_decimal(value: Decimal | None) -> str | None:
         return None
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "") else text
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pauses Python's cyclic garbage collector around allocation-heavy, cycle-free work.
-
-    Ranking 10,000 entries makes some 100,000 small objects; each batch of them triggers a
-    collection that scans the whole heap (the app, the session's identity map), which cost about
-    a third of `rank_round` at that size. Nothing made here forms a cycle, so nothing is lost by
-    collecting later. Process-wide, but harmless if threads overlap: the collector is only re-enabled
-    by the caller that disabled it.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def rank_round(round_: Round, *, overall: bool = False, sums: CriterionSums | None = None) -> RoundRanking:

@@ -12,9 +12,9 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 from app.models import Round
+from app.services.collector import collector_paused
 from app.services.ranking import (
     RoundRanking,
-    collector_paused,
     criterion_sums,
     plain_decimal,
     rank_round,
