@@ -62,11 +62,11 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Please log in to open this page.")
 
-    from app.models import User
+    from app.services.accounts import load_signed_in
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        return load_signed_in(int(user_id))
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlalchemy import event

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.extensions import db
-from app.models import ContestOrganiser, JuryMember
+from app.services.accounts import roles_of
 
 METHOD_LABELS = {
     "mean": _l("Mean"),
@@ -32,18 +30,14 @@ def _has(endpoint: str) -> bool:
 
 
 def role_navigation() -> list[NavItem]:
-    """One query for all roles, so every page costs the same whatever the user is."""
-    user_id = current_user.id
-    organises, judges = db.session.execute(sa.select(
-        sa.exists().where(ContestOrganiser.user_id == user_id),
-        sa.exists().where(JuryMember.user_id == user_id, JuryMember.status == "accepted"),
-    )).one()
+    """The links of the account's roles (read with the account: no query of their own)."""
+    roles = roles_of(current_user)
     items = []
     if _has("apply.my_entries"):
         items.append(NavItem(str(_l("My applications")), url_for("apply.my_entries")))
-    if judges and _has("jury.dashboard"):
+    if roles.judges and _has("jury.dashboard"):
         items.append(NavItem(str(_l("Jury")), url_for("jury.dashboard")))
-    if organises or current_user.is_admin:
+    if roles.organises or current_user.is_admin:
         items.append(NavItem(str(_l("Manage")), url_for("manage.index")))
     return items
 

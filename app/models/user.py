@@ -30,6 +30,9 @@ class User(UserMixin, db.Model):
 
     __table_args__ = (sa.CheckConstraint("locale IN ('ru', 'en')", name="locale"),)
 
+    # Not a column: services.accounts.Roles, read with the account for a session (load_signed_in).
+    roles = None
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
@@ -12,12 +13,50 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models import User
+from app.models import ContestOrganiser, JuryMember, User
 from app.services.clock import now
 from app.services.mail import send_mail
 
 CONFIRM_SALT = "confirm-email"
 RESET_SALT = "reset-password"
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What the navigation offers an account besides its own applications."""
+
+    organises: bool  # organises at least one contest
+    judges: bool  # an accepted member of at least one jury
+
+
+def role_questions(user_id) -> list[sa.Exists]:
+    """The questions of Roles, in its order, as SQL. `user_id` may be the column User.id, to ask
+    them of the rows a query reads."""
+    return [sa.exists().where(ContestOrganiser.user_id == user_id),
+            sa.exists().where(JuryMember.user_id == user_id, JuryMember.status == "accepted")]
+
+
+# Built once: every request that has a signed-in account runs it.
+_SIGNED_IN = sa.select(User, *role_questions(User.id)).where(User.id == sa.bindparam("user_id"))
+
+
+def load_signed_in(user_id: int) -> User | None:
+    """A session's account with its roles, in one query: every page's navigation shows them.
+    The roles are as they were when the request began."""
+    row = db.session.execute(_SIGNED_IN, {"user_id": user_id}).first()
+    if row is None:
+        return None
+    user, organises, judges = row
+    user.roles = Roles(organises=bool(organises), judges=bool(judges))
+    return user
+
+
+def roles_of(user: User) -> Roles:
+    """The account's roles: as read with it for the session, else asked now (an account that has
+    just logged in was read by its e-mail address)."""
+    if user.roles is None:
+        user.roles = Roles(*db.session.execute(sa.select(*role_questions(user.id))).one())
+    return user.roles
 
 
 class TokenError(Exception):
