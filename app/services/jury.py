@@ -60,28 +60,30 @@ class JudgeAccess:
         return None
 
 
-def judge_access_questions(user: User, round_: type[Round] | Round,
+def judge_access_questions(user_id, round_: type[Round] | Round,
                            entry: type[Entry] | Entry | None = None) -> list[sa.Exists]:
-    """The questions of JudgeAccess, in its order, as SQL: the jury membership and declaration of a
-    logged-in `user` in `round_`, and, with an `entry`, its assignment to them and their conflict
-    with it.
+    """The questions of JudgeAccess, in its order, as SQL: the jury membership and declaration of
+    the account `user_id` in `round_`, and, with an `entry`, its assignment to them and their
+    conflict with it.
 
-    `round_` and `entry` may be objects, or the mapped classes Round and Entry themselves: then the
-    questions are asked of the rows a query reads, and a page loads its round, its entry and the
-    judge's access in one query (every score page and submit does)."""
-    questions = [permissions.judge_in_round_clause(user, round_), _declaration_signed(round_.contest_id, user)]
+    `round_` and `entry` may be objects, or the mapped classes Round and Entry themselves (and
+    `user_id` a bound parameter): then the questions are asked of the rows a query reads, and a
+    page loads its round, its entry and the judge's access in one query (every score page and
+    submit does)."""
+    questions = [permissions.judge_in_round_clause(user_id, round_.id),
+                 declaration_signed_clause(round_.contest_id, user_id)]
     if entry is not None:
         questions += [
             sa.exists().where(Assignment.round_id == round_.id, Assignment.entry_id == entry.id,
-                              Assignment.judge_id == user.id),
-            sa.exists().where(Conflict.entry_id == entry.id, Conflict.user_id == user.id),
+                              Assignment.judge_id == user_id),
+            sa.exists().where(Conflict.entry_id == entry.id, Conflict.user_id == user_id),
         ]
     return questions
 
 
 def judge_access(user: User, round_: Round, entry: Entry | None = None) -> JudgeAccess:
     """What decides whether `user` may judge in `round_` (and score `entry`), in one query."""
-    return JudgeAccess(*db.session.execute(sa.select(*judge_access_questions(user, round_, entry))).one())
+    return JudgeAccess(*db.session.execute(sa.select(*judge_access_questions(user.id, round_, entry))).one())
 
 
 def judge_access_problem(user: User | None, round_: Round) -> str | None:
@@ -421,11 +423,12 @@ def _default_declaration() -> str:
 def has_signed_declaration(contest: Contest, user: User | None) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return db.session.scalar(sa.select(_declaration_signed(contest.id, user)))
+    return db.session.scalar(sa.select(declaration_signed_clause(contest.id, user.id)))
 
 
-def _declaration_signed(contest_id: int, user: User) -> sa.Exists:
-    return sa.exists().where(Declaration.contest_id == contest_id, Declaration.user_id == user.id)
+def declaration_signed_clause(contest_id, user_id) -> sa.Exists:
+    """Whether the account has signed the contest's declaration, as SQL (ids as in judge_access_questions)."""
+    return sa.exists().where(Declaration.contest_id == contest_id, Declaration.user_id == user_id)
 
 
 def sign_declaration(*, contest: Contest, user: User, language: str) -> Declaration:

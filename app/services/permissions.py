@@ -31,15 +31,16 @@ def is_judge_in_contest(user: User | None, contest: Contest) -> bool:
 def is_judge_in_round(user: User | None, round_: Round) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return db.session.scalar(sa.select(judge_in_round_clause(user, round_)))
+    return db.session.scalar(sa.select(judge_in_round_clause(user.id, round_.id)))
 
 
-def judge_in_round_clause(user: User, round_: Round) -> sa.Exists:
-    """The rule of is_judge_in_round as SQL, to ask it in one query with others."""
+def judge_in_round_clause(user_id, round_id) -> sa.Exists:
+    """The rule of is_judge_in_round as SQL, to ask it in one query with others. The ids may be
+    values, bound parameters or columns of the rows a query reads."""
     return sa.exists().where(
-        JuryMember.user_id == user.id,
+        JuryMember.user_id == user_id,
         JuryMember.status == "accepted",
-        JuryMember.round_id == round_.id,
+        JuryMember.round_id == round_id,
     )
 
 

@@ -27,10 +27,12 @@ from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from app.models import Criterion, Entry, Nomination, Review, Round, Score, User
+from app.models import Assignment, Conflict, Criterion, Entry, Nomination, Review, Round, Score, User
 from app.services import clock
 from app.services.audit import audit_row, record_event, record_events
+from app.services.jury import declaration_signed_clause
 from app.services.mail import send_mail
+from app.services.permissions import judge_in_round_clause
 
 COMMENT_MAX = 5000
 OVERALL_MAX = 10000
@@ -89,16 +91,16 @@ def judging_open(round_: Round, at=None) -> bool:
     return clock.is_open(round_.judging_opens_at, round_.judging_closes_at, at)
 
 
-def review_of(*, round_: type[Round] | Round, entry: type[Entry] | Entry, judge: User) -> sa.ColumnElement[bool]:
-    """The judge's review of the entry in the round, as SQL. `round_` and `entry` may be the mapped
-    classes themselves, to join the review to the rows a query reads."""
-    return sa.and_(Review.round_id == round_.id, Review.entry_id == entry.id, Review.judge_id == judge.id)
+def review_of(round_id, entry_id, judge_id) -> sa.ColumnElement[bool]:
+    """The judge's review of the entry in the round, as SQL. The ids may be values, bound
+    parameters or columns, to join the review to the rows a query reads."""
+    return sa.and_(Review.round_id == round_id, Review.entry_id == entry_id, Review.judge_id == judge_id)
 
 
 def find_review(*, round_: Round, entry: Entry, judge: User) -> Review | None:
     return db.session.scalar(
         sa.select(Review).options(selectinload(Review.scores))
-        .where(review_of(round_=round_, entry=entry, judge=judge))
+        .where(review_of(round_.id, entry.id, judge.id))
         .execution_options(populate_existing=True)
     )
 
@@ -399,39 +401,39 @@ def _round_state(round_: Round, at) -> str:
     return "closed"
 
 
+# The dashboard's two queries, built once (building them took half a millisecond of every page).
+_JUDGE = sa.bindparam("judge_id")
+_DASHBOARD_ROUNDS = (
+    sa.select(Round, declaration_signed_clause(Round.contest_id, _JUDGE))
+    .options(joinedload(Round.contest))
+    .where(judge_in_round_clause(_JUDGE, Round.id))
+    .order_by(Round.judging_closes_at, Round.contest_id, Round.position)
+)
+# Plain columns, not Entry objects: a judge can have a hundred entries, and the list shows only
+# their number, title and nomination (the few nominations come once each, as objects).
+_DASHBOARD_ROWS = (
+    sa.select(Assignment.round_id, Entry.id, Entry.number, Entry.title, Nomination, Review.status, Review.total)
+    .join(Entry, Entry.id == Assignment.entry_id)
+    .outerjoin(Nomination, Nomination.id == Entry.nomination_id)
+    .outerjoin(Review, review_of(Assignment.round_id, Assignment.entry_id, Assignment.judge_id))
+    .where(Assignment.judge_id == _JUDGE, Assignment.round_id.in_(sa.bindparam("round_ids", expanding=True)),
+           ~sa.exists().where(Conflict.entry_id == Assignment.entry_id, Conflict.user_id == _JUDGE))
+    .order_by(Entry.number, Entry.id)
+)
+
+
 def judge_dashboard(judge: User) -> list[DashboardRound]:
     """The judge's rounds (open first) with their assigned entries: two queries in all.
 
     Entries with which the judge has a conflict are left out; other judges' reviews never appear.
     """
-    from app.models import Assignment, Conflict, Declaration, JuryMember
-
-    signed = sa.exists().where(Declaration.contest_id == Round.contest_id, Declaration.user_id == judge.id)
-    rounds = db.session.execute(
-        sa.select(Round, signed)
-        .join(JuryMember, JuryMember.round_id == Round.id)
-        .options(joinedload(Round.contest))
-        .where(JuryMember.user_id == judge.id, JuryMember.status == "accepted")
-        .order_by(Round.judging_closes_at, Round.contest_id, Round.position)
-    ).all()
+    rounds = db.session.execute(_DASHBOARD_ROUNDS, {"judge_id": judge.id}).all()
     at = clock.now()
     result = {r.id: DashboardRound(round=r, declaration_signed=bool(ok), state=_round_state(r, at))
               for r, ok in rounds}
     if not result:
         return []
-    # Plain columns, not Entry objects: a judge can have a hundred entries, and the list shows
-    # only their number, title and nomination (the few nominations come once each, as objects).
-    rows = db.session.execute(
-        sa.select(Assignment.round_id, Entry.id, Entry.number, Entry.title, Nomination, Review.status, Review.total)
-        .join(Entry, Entry.id == Assignment.entry_id)
-        .outerjoin(Nomination, Nomination.id == Entry.nomination_id)
-        .outerjoin(Review, sa.and_(Review.round_id == Assignment.round_id,
-                                   Review.entry_id == Assignment.entry_id,
-                                   Review.judge_id == Assignment.judge_id))
-        .where(Assignment.judge_id == judge.id, Assignment.round_id.in_(result),
-               ~sa.exists().where(Conflict.entry_id == Assignment.entry_id, Conflict.user_id == judge.id))
-        .order_by(Entry.number, Entry.id)
-    ).all()
+    rows = db.session.execute(_DASHBOARD_ROWS, {"judge_id": judge.id, "round_ids": list(result)}).all()
     for round_id, entry_id, number, title, nomination, status, total in rows:
         submitted = status == "submitted"
         block = result[round_id]
