@@ -76,9 +76,15 @@ def judge_access_questions(user_id, round_: type[Round] | Round,
         questions += [
             sa.exists().where(Assignment.round_id == round_.id, Assignment.entry_id == entry.id,
                               Assignment.judge_id == user_id),
-            sa.exists().where(Conflict.entry_id == entry.id, Conflict.user_id == user_id),
+            declared_conflict_clause(entry.id, user_id),
         ]
     return questions
+
+
+def declared_conflict_clause(entry_id, user_id) -> sa.Exists:
+    """Whether the account has a declared (or organiser-given) conflict with the entry, as SQL
+    (ids as in judge_access_questions): such an entry is neither shown to the judge nor counted."""
+    return sa.exists().where(Conflict.entry_id == entry_id, Conflict.user_id == user_id)
 
 
 def judge_access(user: User, round_: Round, entry: Entry | None = None) -> JudgeAccess:

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.extensions import db
-from app.models import Assignment, Conflict, Contest, Entry, EntryRound, JuryMember, Review, Round, User
+from app.models import Assignment, Contest, Entry, EntryRound, JuryMember, Review, Round, User
 from app.services.audit import record_event
+from app.services.jury import declared_conflict_clause
 from app.services.mail import send_mail
 
 
@@ -48,8 +49,7 @@ class EntryProgress:
 
 def _no_conflict():
     """Assignments whose judge has declared (or been given) a conflict with the entry don't count."""
-    return ~sa.exists().where(Conflict.entry_id == Assignment.entry_id,
-                              Conflict.user_id == Assignment.judge_id)
+    return ~declared_conflict_clause(Assignment.entry_id, Assignment.judge_id)
 
 
 def default_round(contest: Contest) -> Round | None:

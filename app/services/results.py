@@ -251,7 +251,7 @@ def score_histograms(ranking: RoundRanking, bins: int = CHART_BINS) -> list[tupl
         counts = by_group.get(None if overall else row.nomination_id)
         if counts is None:
             counts = by_group[None if overall else row.nomination_id] = [0] * bins
-        if not row.reviews:
+        if row.unrated:
             continue
         score = row.score
         position = bin_of.get(id(score))

@@ -27,10 +27,10 @@ from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from app.models import Assignment, Conflict, Criterion, Entry, Nomination, Review, Round, Score, User
+from app.models import Assignment, Criterion, Entry, Nomination, Review, Round, Score, User
 from app.services import clock
 from app.services.audit import audit_row, record_event, record_events
-from app.services.jury import declaration_signed_clause
+from app.services.jury import declaration_signed_clause, declared_conflict_clause
 from app.services.mail import send_mail
 from app.services.permissions import judge_in_round_clause
 
@@ -417,7 +417,7 @@ _DASHBOARD_ROWS = (
     .outerjoin(Nomination, Nomination.id == Entry.nomination_id)
     .outerjoin(Review, review_of(Assignment.round_id, Assignment.entry_id, Assignment.judge_id))
     .where(Assignment.judge_id == _JUDGE, Assignment.round_id.in_(sa.bindparam("round_ids", expanding=True)),
-           ~sa.exists().where(Conflict.entry_id == Assignment.entry_id, Conflict.user_id == _JUDGE))
+           ~declared_conflict_clause(Assignment.entry_id, _JUDGE))
     .order_by(Entry.number, Entry.id)
 )
 
