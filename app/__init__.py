@@ -62,7 +62,7 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Please log in to open this page.")
 
-    from app.services.accounts import load_signed_in
+    from app.services.platform.accounts import load_signed_in
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -99,9 +99,9 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.apply.routes import bp as apply_bp
     from app.auth.routes import bp as auth_bp
-    from app.jury.routes import bp as jury_bp
-    from app.manage.routes import bp as manage_bp
-    from app.public.routes import bp as public_bp
+    from app.jury import bp as jury_bp
+    from app.manage import bp as manage_bp
+    from app.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.models import Contest
-from app.services import permissions
+from app.services.platform import permissions
 
 
 def get_contest_or_404(slug: str) -> Contest:

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, StringField
 from wtforms.validators import Optional, Regexp, ValidationError
 
-from app.services import rules
+from app.services.setup import rules
 
 
 def to_utc(local: datetime | None, timezone: str) -> datetime | None:

@@ -8,7 +8,7 @@ from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.services.accounts import roles_of
+from app.services.platform.accounts import roles_of
 
 METHOD_LABELS = {
     "mean": _l("Mean"),

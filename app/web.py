@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     register_proxy_fix(app)  # outside the request id layer, so the log sees the real client
     register_security_headers(app)
 
-    from app.services import jobs
+    from app.services.platform import jobs
 
     jobs.init_app(app)
 

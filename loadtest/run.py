@@ -172,7 +172,7 @@ class Run:
         self.gunicorn = self.start("gunicorn", [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], self.env)
         wait_for(f"{self.base}/healthz", 60)
         self.worker = self.start("rq-worker", [str(BIN / "rq"), "worker", "--url", self.env["REDIS_URL"],
-                                               "--worker-class", "app.services.jobs.AppWorker", queue_name],
+                                               "--worker-class", "app.services.platform.jobs.AppWorker", queue_name],
                                  self.env)
 
         # The clock: users arrive from `start`; the call closes at a whole second inside the run.

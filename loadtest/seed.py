@@ -35,7 +35,9 @@ def seed(*, deadline: datetime, entrants: int, judges: int, per_entry: int, scry
         JuryMember,
         User,
     )
-    from app.services import accounts, application_form, contests
+    from app.services.intake import application_form
+    from app.services.platform import accounts
+    from app.services.setup import contests
 
     upgrade(directory=str(PROJECT_ROOT / "migrations"))
     moment = datetime.now(UTC).replace(microsecond=0)

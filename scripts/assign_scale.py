@@ -106,7 +106,7 @@ def main() -> None:
         round_ = build(args.entries, args.judges, args.k)
         print(f"built {args.entries} entries, {args.judges} judges in {time.perf_counter() - started:.1f} s")
 
-        from app.services.assignment import assign_round
+        from app.services.jury.assignment import assign_round
 
         started = time.perf_counter()
         result = assign_round(round_=round_, notify=False)

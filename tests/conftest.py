@@ -17,7 +17,7 @@ from hypothesis import settings
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
-from app.services import mail
+from app.services.platform import mail
 from tests import factories
 
 # CI explores the same examples on every run, so a red build always reproduces.

@@ -7,7 +7,7 @@ import zipfile
 
 from app.extensions import db
 from app.models import Contest
-from app.services import application_form
+from app.services.intake import application_form
 
 MB = 1024 * 1024
 

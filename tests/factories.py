@@ -8,7 +8,8 @@ from itertools import count
 
 from app.extensions import db
 from app.models import Contest, Round, User
-from app.services import accounts, contests
+from app.services.platform import accounts
+from app.services.setup import contests
 
 PASSWORD = "password123"
 _sequence = count(1)
@@ -93,7 +94,7 @@ def entry(contest: Contest, *, entrant: User | None = None, nomination=None,
 def jury_member(round_obj: Round, person: User | None = None, *, nominations=(), organisation: str | None = None,
                 inn: str | None = None, max_load: int | None = None, signed: bool = True):
     """An accepted member of the round's jury, with the contest's declaration signed by default."""
-    from app.services import jury
+    from app.services.jury import members as jury
 
     person = person or user(name=f"Judge {next(_sequence)}")
     member = jury.invite_judge(round_=round_obj, email=person.email, organisation=organisation, inn=inn,

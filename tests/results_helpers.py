@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from app.extensions import db
 from app.models import Entry, JuryMember, Review, Round, Score, User
-from app.services.scoring import review_total
+from app.services.scoring.reviews import review_total
 from tests import factories
 
 _judges: dict[tuple[int, int], User] = {}

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.forms_common import to_utc
 from app.models import Entry
-from app.services import entries
+from app.services.intake import entries
 from tests import entries_helpers as h
 
 # 23:59:59 on 30 April in Vladivostok (UTC+10) is 13:59:59 UTC.

@@ -252,7 +252,7 @@ def test_judge_of_the_contest_cannot_apply(client, make, freeze, login):
 def test_organiser_cannot_apply_to_own_contest(client, make, freeze, login):
     contest, _round, _fields = _setup(make, freeze)
     organiser = make.user()
-    from app.services import contests
+    from app.services.setup import contests
 
     contests.appoint_organiser(contest, organiser)
     db.session.commit()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Attachment, Entry
-from app.services import entries
+from app.services.intake import entries
 from tests import entries_helpers as h
 from tests.factories import NOW
 
@@ -266,7 +266,7 @@ def test_failed_transaction_leaves_no_stored_file(app, make, freeze):
 
 
 def contest_organiser(contest):
-    from app.services.contests import contest_organisers
+    from app.services.setup.contests import contest_organisers
 
     return contest_organisers(contest)[0]
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Assignment, AuditEvent, Conflict, Entry, Review
-from app.services import assignment as assigning
-from app.services import jury
+from app.services.jury import assignment as assigning
+from app.services.jury import members as jury
 from tests.factories import NOW
 
 
@@ -223,7 +223,7 @@ def test_assign_round_extra_judge_only_for_the_given_entries(make, setup):
 
 def test_assign_extra_for_flagged_uses_the_disagreement_flags(make, setup):
     contest, round_obj, _ = setup
-    pytest.importorskip("app.services.disagreement")
+    pytest.importorskip("app.services.results.disagreement")
     [make.jury_member(round_obj) for _ in range(3)]
     make.entry(contest, rounds=[round_obj])
     result = assigning.assign_extra_for_flagged(round_=round_obj)

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.services.assignment import NO_MAX_LOAD, candidate_arcs, limit_candidates, solve_assignment
+from app.services.jury.assignment import NO_MAX_LOAD, candidate_arcs, limit_candidates, solve_assignment
 
 
 def solve(allowed, *, demand, base=None, cap=None, bonus=None):

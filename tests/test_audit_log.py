@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Review
-from app.services import scoring
-from app.services.audit import record_event
+from app.services.platform.audit import record_event
+from app.services.scoring import reviews as scoring
 from tests import factories
 from tests import scoring_helpers as sh
 

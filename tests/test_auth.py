@@ -9,7 +9,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from app.models import User
-from app.services import accounts
+from app.services.platform import accounts
 
 
 def _link(outbox, path_part):

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Contest, Criterion, Nomination, Round, User
-from app.services import accounts
+from app.services.platform import accounts
 
 
 def test_create_admin(runner):

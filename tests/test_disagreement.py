@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from app.extensions import db
 from app.models import Review
-from app.services.disagreement import disagreement_rows, flagged_entry_ids
+from app.services.results.disagreement import disagreement_rows, flagged_entry_ids
 from tests import factories
 from tests import scoring_helpers as sh
 

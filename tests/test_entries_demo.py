@@ -11,9 +11,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Entry, EntryRound
-from app.services import application_form, storage
 from app.services.demo.entries import seed_entries
 from app.services.demo.setup import DEMO_PASSWORD, JUDGES, seed_setup
+from app.services.intake import application_form
+from app.services.platform import storage
 
 
 def _seed():
@@ -80,7 +81,7 @@ def test_demo_entries_are_complete_and_screened(app):
 def test_demo_entrant_logs_in_and_sees_the_entry(app, client):
     demo = _seed()
     assert ("entrant", "entrant1@formula-jury.example") in demo.logins
-    from app.services import accounts
+    from app.services.platform import accounts
 
     user = accounts.authenticate("entrant1@formula-jury.example", DEMO_PASSWORD)
     assert user is not None

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Entry, EntryRound
-from app.services import application_form as af
-from app.services import entries
+from app.services.intake import application_form as af
+from app.services.intake import entries
 from tests import entries_helpers as h
 from tests.factories import NOW
 
@@ -223,7 +223,7 @@ def test_content_matches(extension, data, ok):
 
 def test_screening_ineligible_withdraws_round_assignments(app, make):
     from app.models import Assignment, Review
-    from app.services.entries import screen_entry
+    from app.services.intake.entries import screen_entry
 
     organiser = make.user()
     contest = make.contest(organiser=organiser)

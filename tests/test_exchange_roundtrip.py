@@ -13,8 +13,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Attachment, Conflict, Contest, FormField, Review, User
-from app.services import contests, exchange, storage
-from app.services.ranking import rank_round
+from app.services import exchange
+from app.services.platform import storage
+from app.services.results.ranking import rank_round
+from app.services.setup import contests
 from tests import factories
 from tests.conftest import _reset_database
 from tests.results_helpers import judge, review

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, FormField
-from app.services import application_form
+from app.services.intake import application_form
 from tests import entries_helpers as h
 from tests.factories import NOW
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from app.services import jobs
+from app.services.platform import jobs
 from tests.test_production import queue_on_local_redis
 from tests.test_production import work as _work
 
@@ -87,7 +87,7 @@ def test_job_of_contest_hidden_from_others(client, login, make, contest_with_ent
 
 def test_job_visible_to_every_organiser_of_its_contest(client, login, make, contest_with_entry):
     from app.extensions import db
-    from app.services import contests
+    from app.services.setup import contests
 
     contest, organiser = contest_with_entry
     login(organiser)

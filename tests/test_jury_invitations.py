@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Assignment, Conflict, Declaration, JuryMember, Review
-from app.services import jury
+from app.services.jury import members as jury
 from tests.factories import NOW, PASSWORD
 
 
@@ -257,7 +257,7 @@ def test_blind_round_judge_pages_hide_the_entrant(make, contest_round, client, l
     entry = make.entry(contest, entrant=entrant, rounds=[round_obj], title="Green yards",
                        organisation="Fund Greenhouse Kraslabs", inn="2466000000")
     member = make.jury_member(round_obj)
-    from app.services import assignment as assigning
+    from app.services.jury import assignment as assigning
 
     outbox.clear()
     assigning.assign_round(round_=round_obj)

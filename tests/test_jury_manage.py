@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Assignment, AuditEvent, Conflict, JuryMember
-from app.services import jury
+from app.services.jury import members as jury
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services import contests as contest_service
+from app.services.setup import contests as contest_service
 
 
 def _queries(client, count_queries, path):

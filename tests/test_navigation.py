@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from app.services import accounts
-from app.services.accounts import Roles
+from app.services.platform import accounts
+from app.services.platform.accounts import Roles
 from tests import factories
 from tests import scoring_helpers as sh
 

@@ -19,7 +19,7 @@ from flask import Response
 from app import create_app
 from app.config import PROJECT_ROOT, TestConfig
 from app.extensions import db
-from app.services import jobs, mail
+from app.services.platform import jobs, mail
 from app.web import JsonFormatter
 
 REDIS_DB_URL = "redis://127.0.0.1:6379/15"
@@ -172,7 +172,7 @@ def test_attachment_shown_inline_may_be_framed_by_own_pages(app, client, make, l
     """The judges' PDF viewer: the entrants' inline attachment route, framed by our pages only."""
     from werkzeug.datastructures import FileStorage
 
-    from app.services import application_form, entries
+    from app.services.intake import application_form, entries
     from tests.factories import NOW
 
     freeze(NOW)
@@ -229,7 +229,7 @@ def test_healthz_503_when_storage_unreachable(app, client):
 def test_healthz_ok_with_s3_storage(app, client):
     from moto.server import ThreadedMotoServer
 
-    from app.services.storage import S3Storage
+    from app.services.platform.storage import S3Storage
 
     port = _closed_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
@@ -290,7 +290,7 @@ def test_request_log_is_one_json_line_with_request_id(client, caplog):
 def _failing_flush_view():
     """A view whose flush fails (a duplicate e-mail): the transaction can only be rolled back."""
     from app.models import User
-    from app.services.clock import now
+    from app.services.platform.clock import now
 
     for _ in range(2):
         db.session.add(User(email="twice@example.org", name="Twice", created_at=now()))
@@ -410,7 +410,7 @@ def test_mail_goes_through_queue_with_redis(client, outbox, redis_queue):
 
 
 def test_mail_queued_only_after_commit(app, redis_queue):
-    from app.services.accounts import create_user
+    from app.services.platform.accounts import create_user
 
     with app.test_request_context("/"):
         create_user(email="later@example.org", name="Later")
@@ -421,7 +421,7 @@ def test_mail_queued_only_after_commit(app, redis_queue):
 
 
 def test_mail_dropped_when_request_rolls_back(app, redis_queue, outbox):
-    from app.services.accounts import create_user
+    from app.services.platform.accounts import create_user
 
     with app.test_request_context("/"):
         create_user(email="never@example.org", name="Never")
@@ -436,7 +436,7 @@ def test_mail_dropped_when_request_rolls_back(app, redis_queue, outbox):
 def test_mail_kept_when_only_a_savepoint_rolls_back(app, redis_queue):
     from sqlalchemy.exc import IntegrityError
 
-    from app.services.accounts import create_user
+    from app.services.platform.accounts import create_user
 
     with app.test_request_context("/"):
         create_user(email="kept@example.org", name="Kept")
@@ -471,7 +471,7 @@ def test_rq_worker_process_delivers_queued_mail(app, redis_queue, tmp_path):
     assert redis_queue.count == 1
     result = subprocess.run(
         [str(Path(sys.executable).with_name("rq")),  # installed beside this interpreter
-         "worker", "--burst", "--url", REDIS_DB_URL, "--worker-class", "app.services.jobs.AppWorker",
+         "worker", "--burst", "--url", REDIS_DB_URL, "--worker-class", "app.services.platform.jobs.AppWorker",
          redis_queue.name],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
         env=_env(FJ_ENV="production", SECRET_KEY="k" * 32, INSTANCE_PATH=str(tmp_path),

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Review
-from app.services import progress, scoring
+from app.services.scoring import progress
+from app.services.scoring import reviews as scoring
 from tests import factories
 from tests import scoring_helpers as sh
 

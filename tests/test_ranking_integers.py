@@ -10,9 +10,9 @@ import pytest
 
 from app.extensions import db
 from app.models import Review
-from app.services import ranking
-from app.services.disagreement import FlagLimits, disagreement_rows, flag_limits, flagged_entry_ids
-from app.services.ranking import fraction_half_up, half_up, rank_round, weighted_means_shown
+from app.services.results import ranking
+from app.services.results.disagreement import FlagLimits, disagreement_rows, flag_limits, flagged_entry_ids
+from app.services.results.ranking import fraction_half_up, half_up, rank_round, weighted_means_shown
 from tests import factories
 from tests import results_helpers as rh
 from tests import scoring_helpers as sh

@@ -13,7 +13,7 @@ from flask_babel import force_locale
 
 from app.extensions import db
 from app.services import exchange
-from app.services.results_export import results_document
+from app.services.results.export import results_document
 
 WEIGHTS = ["0.25", "0.5", "1", "1.5", "2", "0.05", "0.33", "1.75"]
 METHODS = ["mean", "median", "trimmed", "zscore"]

@@ -10,9 +10,9 @@ from fractions import Fraction
 import pytest
 
 from app.extensions import db
-from app.services import contests
-from app.services.ranking import half_up, rank_round
-from app.services.results import final_ranking
+from app.services.results.outcomes import final_ranking
+from app.services.results.ranking import half_up, rank_round
+from app.services.setup import contests
 from tests import factories
 from tests.results_helpers import judge, one_criterion_round, review, reviews
 
@@ -322,7 +322,7 @@ def test_final_score_none_without_round_weights(setup):
 
 
 def _ranked(entry_id, score, *, tie=None, nomination=(1, 1), minutes=0):
-    from app.services.ranking import RankedEntry
+    from app.services.results.ranking import RankedEntry
 
     return RankedEntry(entry_id=entry_id, number=entry_id, title="", organisation="",
                        nomination_id=nomination[1], nomination_position=nomination[0],
@@ -331,7 +331,7 @@ def _ranked(entry_id, score, *, tie=None, nomination=(1, 1), minutes=0):
 
 
 def test_order_entries_tells_apart_scores_whose_floats_are_equal():
-    from app.services.ranking import order_entries
+    from app.services.results.ranking import order_entries
 
     one = Fraction(1)
     above = Fraction(10**17 + 1, 10**17)
@@ -342,7 +342,7 @@ def test_order_entries_tells_apart_scores_whose_floats_are_equal():
 
 
 def test_order_entries_ties_equal_values_held_in_different_objects():
-    from app.services.ranking import order_entries
+    from app.services.results.ranking import order_entries
 
     # Equal scores that are not one shared object still tie, and fall to the tie-break value.
     rows = [_ranked(1, Fraction(1, 2), tie=(Fraction(1),)), _ranked(2, Fraction(2, 4), tie=(Fraction(3, 2),)),
@@ -353,7 +353,7 @@ def test_order_entries_ties_equal_values_held_in_different_objects():
 
 
 def test_order_entries_reads_tie_values_for_tied_rows_only_and_ranks_per_nomination():
-    from app.services.ranking import order_entries
+    from app.services.results.ranking import order_entries
 
     first, second = (1, 10), (2, 20)
     rows = [_ranked(1, 0.5, nomination=second), _ranked(2, 0.5, nomination=first, minutes=1),

@@ -9,7 +9,7 @@ import json
 import openpyxl
 
 from app.extensions import db
-from app.services.results_export import results_document
+from app.services.results.export import results_document
 from tests import factories
 from tests.results_helpers import Scored, judge, one_criterion_round, review
 

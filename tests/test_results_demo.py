@@ -13,7 +13,7 @@ from app.services.demo.jury import seed_jury
 from app.services.demo.results import seed_results
 from app.services.demo.scoring import seed_scoring
 from app.services.demo.setup import seed_setup
-from app.services.ranking import rank_round
+from app.services.results.ranking import rank_round
 from tests import factories
 
 

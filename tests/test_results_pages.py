@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Award, EntryRound, RankingSnapshot
-from app.services import results as results_service
+from app.services.results import outcomes as results_service
 from tests.results_helpers import Scored
 
 

@@ -45,8 +45,8 @@ def test_judges_are_paged(client, login, monkeypatch):
 def test_score_histograms_count_every_rated_entry_in_its_group(app):
     from fractions import Fraction
 
-    from app.services import results
-    from app.services.ranking import rank_round
+    from app.services.results import outcomes as results
+    from app.services.results.ranking import rank_round
 
     s = Scored(entries_per_nomination=3)  # 6 entries in two nominations, rated
     for overall in (False, True):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Contest
 from app.services import exchange
-from app.services import results as results_service
+from app.services.results import outcomes as results_service
 from tests import factories
 from tests.results_helpers import Scored
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import AuditEvent, Review
-from app.services import scoring
+from app.services.scoring import reviews as scoring
 from tests import factories
 from tests import scoring_helpers as sh
 

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Declaration, Review
-from app.services import scoring
 from app.services.demo.scoring import seed_scoring
 from app.services.demo.setup import seed_setup
-from app.services.disagreement import flagged_entry_ids
+from app.services.results.disagreement import flagged_entry_ids
+from app.services.scoring import reviews as scoring
 from tests import factories
 from tests import scoring_helpers as sh
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Attachment, Review, Score
-from app.services import scoring
+from app.services.scoring import reviews as scoring
 from tests import factories
 from tests import scoring_helpers as sh
 

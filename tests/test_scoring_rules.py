@@ -12,8 +12,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import AuditEvent, Review, Score
-from app.services import scoring
-from app.services.scoring import ReviewInput
+from app.services.scoring import reviews as scoring
+from app.services.scoring.reviews import ReviewInput
 from tests import factories
 from tests import scoring_helpers as sh
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Entry
-from app.services import storage
+from app.services.platform import storage
 from tests import entries_helpers as h
 from tests.factories import NOW
 

@@ -33,8 +33,10 @@ SERVER = textwrap.dedent('''
     from app import create_app
     from app.config import TestConfig
     from app.extensions import db
-    from app.services import accounts, application_form, contests
-    from app.services.clock import now
+    from app.services.platform import accounts
+    from app.services.intake import application_form
+    from app.services.setup import contests
+    from app.services.platform.clock import now
 
     folder = sys.argv[1]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.services import results as results_service
+from app.services.results import outcomes as results_service
 from tests import factories
 from tests.results_helpers import Scored
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
-from app.services import contests, rules
+from app.services.setup import contests, rules
 
 
 class ContestCreateForm(FlaskForm):

@@ -8,7 +8,8 @@ from app.access import admin_required, get_contest_or_404
 from app.admin.forms import ContestCreateForm, OrganiserForm
 from app.extensions import db
 from app.models import User
-from app.services import accounts, contests
+from app.services.platform import accounts
+from app.services.setup import contests
 from app.timezones import timezone_choices
 
 bp = Blueprint("admin", __name__)

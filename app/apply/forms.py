@@ -18,8 +18,8 @@ from wtforms import (
 
 from app.i18n import current_language
 from app.models import Entry, FormField, Nomination
-from app.services import application_form
-from app.services.entries import Application
+from app.services.intake import application_form
+from app.services.intake.entries import Application
 
 PREFIX = "a_"
 

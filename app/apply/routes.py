@@ -23,13 +23,13 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from app.access import get_contest_or_404
-from app.apply import stash
 from app.apply.forms import build_application_form, field_name
 from app.extensions import db
 from app.models import Attachment, Contest, Entry
-from app.services import application_form, entries, permissions, storage
-from app.services.application_form import UploadError
-from app.services.clock import is_open, now
+from app.services.intake import application_form, entries, stash
+from app.services.intake.application_form import UploadError
+from app.services.platform import permissions, storage
+from app.services.platform.clock import is_open, now
 
 bp = Blueprint("apply", __name__)
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from app.services.accounts import find_user_by_email
+from app.services.platform.accounts import find_user_by_email
 
 PASSWORD_RULES = [
     DataRequired(),

@@ -20,7 +20,7 @@ from app.i18n import (
     remember_language,
 )
 from app.safe_redirect import is_safe_next, redirect_next
-from app.services import accounts
+from app.services.platform import accounts
 
 bp = Blueprint("auth", __name__)
 

@@ -1,0 +1,7 @@
+"""Judges: invitations, declarations, the dashboard and scoring."""
+
+from flask import Blueprint
+
+bp = Blueprint("jury", __name__)
+
+from app.jury import invitations, routes  # noqa: E402,F401 - each registers its views on bp

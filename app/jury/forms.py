@@ -10,7 +10,7 @@ from wtforms import IntegerField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.models import Criterion, Review
-from app.services.scoring import COMMENT_MAX, OVERALL_MAX, ReviewInput
+from app.services.scoring.reviews import COMMENT_MAX, OVERALL_MAX, ReviewInput
 
 _INTEGER = re.compile(r"[+-]?\d{1,9}")
 

@@ -10,11 +10,12 @@ from flask_login import current_user, login_required
 from app.access import get_contest_or_404
 from app.extensions import db
 from app.i18n import current_language
+from app.jury import bp
 from app.jury.forms_invitations import ConflictForm, DeclarationForm
-from app.jury.routes import bp
 from app.models import Assignment, Declaration, Entry, Round
 from app.safe_redirect import is_safe_next, redirect_next
-from app.services import jury, permissions
+from app.services.jury import members as jury
+from app.services.platform import permissions
 
 
 def _jury_home() -> str:

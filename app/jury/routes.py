@@ -2,130 +2,22 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import datetime
-
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.jury import bp
 from app.jury.forms import build_review_form, review_input
 from app.models import Entry, Review, Round
-from app.services import clock, permissions, scoring
-from app.services.jury import JudgeAccess, judge_access_questions
-
-bp = Blueprint("jury", __name__)
-
-# Answers that tell a judge who the entrant is; hidden in blind rounds. A key matches when one of
-# its words (split at "_" and "-") is listed here. Any other answer has the entrant's name, e-mail,
-# organisation and INN blacked out where they occur.
-IDENTITY_WORDS = frozenset({"organisation", "organization", "org", "inn", "ogrn", "kpp", "website", "site", "url",
-                            "email", "phone", "contact", "contacts", "address", "leader", "director", "head",
-                            "author", "applicant", "name"})
-REDACTED = "▇▇▇"
-# The entrants' area serves attachments (to assigned judges too); `inline=1` shows PDFs and images.
-ATTACHMENT_ENDPOINT = "apply.attachment"
-
-
-@dataclass
-class Answer:
-    label: str
-    value: str
-    long: bool = False
-    hidden: bool = False
-
-
-@dataclass
-class AttachmentLink:
-    label: str
-    name: str
-    content_type: str
-    size: int
-    download_url: str | None
-    inline_url: str | None
-    kind: str  # "pdf", "image" or "other"
-
-
-def countdown(closes_at: datetime | None) -> dict | None:
-    """Days, hours and minutes left until `closes_at`, or None once it has passed."""
-    if closes_at is None:
-        return None
-    left = int((closes_at - clock.now()).total_seconds())
-    if left < 0:
-        return None
-    days, rest = divmod(left, 86400)
-    hours, rest = divmod(rest, 3600)
-    return {"days": days, "hours": hours, "minutes": rest // 60, "iso": closes_at.isoformat()}
-
-
-def _identity_texts(entry: Entry) -> list[str]:
-    texts = [entry.organisation or "", entry.inn or "", entry.entrant.name or "", entry.entrant.email or ""]
-    return [text.strip().lower() for text in texts if text and len(text.strip()) >= 3]
-
-
-def _identity_field(key: str) -> bool:
-    return any(word in IDENTITY_WORDS for word in re.split(r"[_\-]+", key.lower()))
-
-
-def _redact(text: str, identity: list[str]) -> str:
-    for part in identity:
-        text = re.sub(re.escape(part), REDACTED, text, flags=re.IGNORECASE)
-    return text
-
-
-def _attachment_url(attachment, **extra) -> str | None:
-    if ATTACHMENT_ENDPOINT not in current_app.view_functions:
-        return None
-    return url_for(ATTACHMENT_ENDPOINT, attachment_id=attachment.id, **extra)
-
-
-def entry_answers(entry: Entry, contest, *, show_identity: bool) -> tuple[list[Answer], list[AttachmentLink]]:
-    """The entry's answers in form order, and its attachments, as the judge may see them."""
-    from app.services.application_form import INLINE_TYPES, form_fields, option_label
-
-    fields = form_fields(contest)
-    identity = [] if show_identity else _identity_texts(entry)
-    answers = []
-    labels = {}
-    if show_identity and entry.organisation and not any(f.key == "organisation" for f in fields):
-        # An organisation not asked for by this form (e.g. imported): show it with the answers.
-        answers.append(Answer(label=_("Organisation"), value=entry.organisation, long=False,
-                              hidden=False))
-    for form_field in fields:
-        labels[form_field.key] = form_field.loc("label")
-        if form_field.type == "file":
-            continue
-        value = (entry.answers or {}).get(form_field.key)
-        if value is None or value == "":
-            shown = "—"
-        elif form_field.type == "select":
-            shown = option_label(form_field, value)
-        elif form_field.type == "checkbox":
-            shown = _("yes") if value else _("no")
-        else:
-            shown = str(value)
-        hidden = not show_identity and value not in (None, "") and _identity_field(form_field.key)
-        if not show_identity and not hidden:
-            shown = _redact(shown, identity)
-        answers.append(Answer(label=form_field.loc("label"), value="" if hidden else shown,
-                              long=form_field.type == "textarea", hidden=hidden))
-    links = []
-    for number, attachment in enumerate(entry.attachments, start=1):
-        content_type = attachment.content_type or ""
-        kind = "pdf" if content_type == "application/pdf" else (
-            "image" if content_type.startswith("image/") and content_type in INLINE_TYPES else "other")
-        inline_url = _attachment_url(attachment, inline=1) if kind != "other" else None
-        label = labels.get(attachment.field_key, attachment.field_key)
-        name = attachment.filename if show_identity else _("Attachment %(number)s", number=number)
-        links.append(AttachmentLink(label=label, name=name, content_type=content_type, size=attachment.size,
-                                    download_url=_attachment_url(attachment), inline_url=inline_url,
-                                    kind=kind))
-    return answers, links
+from app.services.jury.members import JudgeAccess, judge_access_questions
+from app.services.platform import clock, permissions
+from app.services.platform.clock import countdown
+from app.services.scoring import reviews as scoring
+from app.services.scoring.entry_view import entry_answers
 
 
 class Refused(Exception):
@@ -345,6 +237,3 @@ def _autosave_answer(outcome: scoring.SaveOutcome, round_: Round, criteria, form
         "total": _fmt(scoring.review_total(criteria=criteria, values=scores)),
         "errors": _form_problems(form),
     }
-
-
-from app.jury import invitations  # noqa: E402,F401 - registers its routes on bp

@@ -19,8 +19,8 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from app.forms_common import KeyField
-from app.services import application_form
-from app.services.application_form import MB, FormError
+from app.services.intake import application_form
+from app.services.intake.application_form import MB, FormError
 
 FIELD_TYPE_CHOICES = [
     ("text", _l("Short text")),

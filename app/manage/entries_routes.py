@@ -13,13 +13,13 @@ from flask_login import current_user
 
 from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
+from app.manage import bp
 from app.manage.entries_forms import FIELD_TYPE_CHOICES, FormFieldForm, ScreeningForm
 from app.manage.forms import ConfirmForm
-from app.manage.routes import bp
 from app.models import Contest, Entry, FormField
-from app.services import application_form, entry_export
-from app.services import entries as entry_service
-from app.services.application_form import FormError
+from app.services.intake import application_form, entry_export
+from app.services.intake import entries as entry_service
+from app.services.intake.application_form import FormError
 
 
 def _entry_in(contest: Contest, entry_id: int) -> Entry:

@@ -20,7 +20,7 @@ from wtforms.validators import (
 )
 
 from app.forms_common import KeyField, LocalDateTimeField, WeightCheck
-from app.services import rules
+from app.services.setup import rules
 
 METHOD_CHOICES = [
     ("mean", _l("Mean")),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
+from app.manage import bp
 from app.manage.jury_forms import (
     AddAssignmentForm,
     InviteForm,
@@ -18,10 +19,9 @@ from app.manage.jury_forms import (
     MoveAssignmentForm,
     OrganiserConflictForm,
 )
-from app.manage.routes import bp
 from app.models import Assignment, Contest, Entry, JuryMember, Round, User
-from app.services import assignment as assigning
-from app.services import jury
+from app.services.jury import assignment as assigning
+from app.services.jury import members as jury
 
 ENTRIES_PER_PAGE = 50
 

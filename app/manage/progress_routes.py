@@ -17,12 +17,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
+from app.manage import bp
 from app.manage.progress_forms import RemindForm, ReopenForm
-from app.manage.routes import bp
 from app.models import Entry, EntryRound, Review, Round
-from app.services import audit_export, scoring
-from app.services import progress as progress_service
-from app.services.disagreement import disagreement_rows
+from app.services.platform import audit_export
+from app.services.results.disagreement import disagreement_rows
+from app.services.scoring import progress as progress_service
+from app.services.scoring import reviews as scoring
 
 
 @bp.route("/<slug>/progress")

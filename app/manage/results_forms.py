@@ -9,7 +9,7 @@ from wtforms import IntegerField, RadioField, StringField, SubmitField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms_common import WeightCheck
-from app.services.ranking import plain_decimal
+from app.services.results.ranking import plain_decimal
 
 
 class ReasonForm(FlaskForm):

@@ -9,15 +9,16 @@ from flask_login import current_user
 from app.access import admin_required, organiser_required
 from app.extensions import db
 from app.forms_common import parse_decimal
+from app.manage import bp
 from app.manage.forms import ConfirmForm
 from app.manage.results_forms import AdvanceForm, AwardForm, AwardPlacesForm, ImportForm, ReasonForm, weights_form
-from app.manage.routes import bp
 from app.models import Award, Contest, Entry, Round, User
-from app.services import exchange, results_export
-from app.services import results as results_service
-from app.services.collector import collector_paused
-from app.services.ranking import criterion_breakdown, rank_round, weighted_means_shown
-from app.services.results import ResultsError
+from app.services import exchange
+from app.services.platform.collector import collector_paused
+from app.services.results import export as results_export
+from app.services.results import outcomes as results_service
+from app.services.results.outcomes import ResultsError
+from app.services.results.ranking import criterion_breakdown, rank_round, weighted_means_shown
 
 # Rows of the ranking table (as on the other lists of entries), and judges of the judges' chart,
 # per page of the results page.

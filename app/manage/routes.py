@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
 from app.forms_common import parse_decimal, to_local, to_utc
+from app.manage import bp
 from app.manage.forms import (
     ConfirmForm,
     ContestSettingsForm,
@@ -18,10 +19,8 @@ from app.manage.forms import (
     RoundForm,
 )
 from app.models import Criterion, Entry, Nomination, Round
-from app.services import contests
+from app.services.setup import contests
 from app.timezones import timezone_choices
-
-bp = Blueprint("manage", __name__)
 
 ROUND_WINDOWS = ("intake_opens_at", "intake_closes_at", "judging_opens_at", "judging_closes_at")
 
@@ -161,7 +160,7 @@ def round_edit(contest, round_id):
         for name, value in _round_values(form, contest.timezone).items():
             setattr(round_, name, value)
         contests.set_tie_breaks(round_, [form.round_criteria[i] for i in form.tie_break.data])
-        from app.services.audit import record_event
+        from app.services.platform.audit import record_event
 
         record_event(contest_id=contest.id, actor_id=current_user.id, action="round.update",
                      object_type="round", object_id=round_.id, old=old,
@@ -231,4 +230,3 @@ def criterion_delete(contest, criterion_id):
 
 
 # The other organiser areas register their routes on this blueprint.
-from app.manage import entries_routes, jury_routes, progress_routes, results_routes  # noqa: E402,F401

@@ -9,8 +9,10 @@ from flask_login import current_user, login_required
 from app.access import organiser_required
 from app.extensions import db
 from app.i18n import current_language
-from app.services import jobs, permissions
-from app.services.health import health_report
+from app.services.exports.kinds import export_kinds
+from app.services.exports.kinds import start_export as start_export_job
+from app.services.platform import jobs, permissions
+from app.services.platform.health import health_report
 
 bp = Blueprint("ops", __name__)
 
@@ -27,15 +29,15 @@ def healthz():
 @bp.route("/manage/<slug>/exports")
 @organiser_required
 def exports(contest):
-    return render_template("ops/exports.html", contest=contest, kinds=jobs.export_kinds(contest))
+    return render_template("ops/exports.html", contest=contest, kinds=export_kinds(contest))
 
 
 @bp.route("/manage/<slug>/exports/<kind>", methods=["POST"])
 @organiser_required
 def start_export(contest, kind):
-    if kind not in {k.key for k in jobs.export_kinds(contest)}:
+    if kind not in {k.key for k in export_kinds(contest)}:
         abort(404)
-    job_id = jobs.start_export(contest=contest, kind=kind, user=current_user, language=current_language())
+    job_id = start_export_job(contest=contest, kind=kind, user=current_user, language=current_language())
     db.session.commit()
     return redirect(url_for("ops.job", job_id=job_id))
 

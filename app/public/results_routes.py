@@ -12,9 +12,9 @@ from flask_login import current_user, login_required
 from app.access import get_contest_or_404
 from app.extensions import db
 from app.models import Entry
-from app.public.routes import bp
-from app.services import permissions
-from app.services import results as results_service
+from app.public import bp
+from app.services.platform import permissions
+from app.services.results import outcomes as results_service
 
 
 @bp.route("/c/<slug>/results")

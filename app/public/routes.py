@@ -1,15 +1,14 @@
 """Pages anyone can read: the contest list and each contest's page."""
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
 from app.access import get_contest_or_404
 from app.extensions import db
 from app.models import Contest
-from app.services import permissions
-
-bp = Blueprint("public", __name__)
+from app.public import bp
+from app.services.platform import permissions
 
 
 @bp.route("/")
@@ -25,6 +24,3 @@ def contest(slug):
         "public/contest.html", contest=contest,
         is_organiser=permissions.is_organiser(current_user, contest),
     )
-
-
-from app.public import results_routes  # noqa: E402,F401 - registers its routes on bp

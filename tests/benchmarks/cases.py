@@ -186,7 +186,7 @@ def case_assign(bench: Bench) -> None:
 def _assign_once(bench: Bench):
     """Empties the assignment round (untimed), then times assign_round and its commit, recording
     the arguments of every solver call it makes (the baseline solves the same arcs)."""
-    from app.services import assignment
+    from app.services.jury import assignment
 
     round_id = bench.data.assign_round_id
     calls: list[dict] = []
@@ -237,7 +237,7 @@ def _set_method(bench: Bench, method: str) -> None:
 def case_rank(bench: Bench) -> None:
     """rank_round with the method `mean`, then `zscore`, against one SQL GROUP BY over the same
     score rows giving each entry's weighted total sum and count."""
-    from app.services import ranking
+    from app.services.results import ranking
 
     round_id = bench.data.round_id
     for method, limit in (("mean", 2), ("zscore", 3)):
@@ -258,7 +258,7 @@ def case_rank(bench: Bench) -> None:
 
 def case_flag(bench: Bench) -> None:
     """The round's disagreement flags against one SQL MAX(total) − MIN(total) GROUP BY."""
-    from app.services import disagreement
+    from app.services.results import disagreement
 
     round_id = bench.data.round_id
     row = Row("flag", Timings(), "one SQL MAX(total) − MIN(total) GROUP BY", Timings())
@@ -289,7 +289,7 @@ def _request(bench: Bench, row: Row, client, method: str, url: str, *, expect: i
 def case_results_page(bench: Bench) -> None:
     """The organiser's results page for the round, against the rank (mean) case's product: the
     round's ranking, timed just before each request (interleaved, like every other baseline)."""
-    from app.services import ranking
+    from app.services.results import ranking
 
     row = Row("results page", Timings(), "rank_round (mean), just before each page", Timings(), queries=[])
     client = bench.client(bench.data.organiser_email)
@@ -397,7 +397,7 @@ EXPORT_BUDGET_SECONDS = 120
 def case_export(bench: Bench) -> None:
     """The round's results as CSV and XLSX (the services behind the export links), against a raw
     DB-API cursor fetch of the same table written with csv.writer."""
-    from app.services import results_export
+    from app.services.results import export as results_export
 
     sql = _export_sql(bench)
     for name, function, limit in (("export CSV", "results_csv", 2), ("export XLSX", "results_xlsx", None)):

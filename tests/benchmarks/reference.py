@@ -32,7 +32,7 @@ class Problem:
 
 
 def allowed_pairs(round_: Round) -> Problem:
-    from app.services.jury import normalise_inn, normalise_organisation
+    from app.services.jury.members import normalise_inn, normalise_organisation
 
     entries = db.session.execute(
         sa.select(Entry.id, Entry.nomination_id, Entry.organisation, Entry.inn, Entry.entrant_id)

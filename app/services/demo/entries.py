@@ -16,9 +16,10 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.models import Attachment, Entry, EntryRound, User
-from app.services import accounts, application_form, storage
-from app.services.clock import now
 from app.services.demo.setup import DEMO_PASSWORD, JUDGES
+from app.services.intake import application_form
+from app.services.platform import accounts, storage
+from app.services.platform.clock import now
 
 MB = application_form.MB
 

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Assignment
-from app.services import assignment, jury
-from app.services.clock import now
+from app.services.jury import assignment
+from app.services.jury import members as jury
+from app.services.platform.clock import now
 
 
 def seed_jury(demo, rng: random.Random) -> None:

@@ -1,8 +1,8 @@
 """Demo stage: round 1 finished and finalised, the top ~30 % of each nomination advanced to the
 public defence, round 2's jury assigned and part of its reviews in.
 
-Runs after the scoring stage; if an earlier stage is missing (no round-1 reviews) it does nothing.
-Reviews go through app.services.scoring, so totals and the audit log are as in real use.
+Runs after the scoring stage; with no round-1 reviews it does nothing.
+Reviews go through app.services.scoring.reviews, so totals and the audit log are as in real use.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Assignment, Entry, Review, User
-from app.services import results
+from app.services.jury import assignment
+from app.services.results import outcomes as results
+from app.services.scoring import reviews as scoring
 
 log = logging.getLogger("formula_jury.demo")
 
@@ -31,16 +33,6 @@ FEEDBACK = (
     "Хорошая основа; уточните бюджет и план после окончания гранта.",
     "Сильный проект — удачи на защите!",
 )
-
-
-def _scoring():
-    try:
-        from app.services import scoring
-    except ModuleNotFoundError as error:  # the scoring area is not installed
-        if error.name != "app.services.scoring":
-            raise
-        return None
-    return scoring
 
 
 def _band(level: float) -> int:
@@ -98,8 +90,7 @@ def seed_results(demo, rng: random.Random) -> None:
         Review.round_id == round1.id, Review.status == "submitted"))
     if not submitted:
         return
-    scoring = _scoring()
-    if scoring is not None and scoring.judging_open(round1):
+    if scoring.judging_open(round1):
         _complete_round(scoring, round1, rng)
     db.session.flush()
 
@@ -109,15 +100,9 @@ def seed_results(demo, rng: random.Random) -> None:
     if not plan.entries:
         return
 
-    try:
-        from app.services import assignment
-    except ModuleNotFoundError as error:
-        if error.name != "app.services.assignment":
-            raise
-        return
     assignment.assign_round(round_=round2, actor=demo.organiser, notify=False)
     db.session.flush()
-    if scoring is None or not scoring.judging_open(round2):
+    if not scoring.judging_open(round2):
         log.warning("demo: judging of %s is not open now; no round-2 scores are seeded", round2.key)
         return
     pairs = db.session.execute(

@@ -1,7 +1,7 @@
 """Demo stage: round 1 mid-judging — most reviews submitted, some drafts, some not started,
 and a few entries on which the two judges disagree sharply.
 
-Everything goes through app.services.scoring, so totals and the audit log are as in real use.
+Everything goes through app.services.scoring.reviews, so totals and the audit log are as in real use.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Assignment, Criterion, Declaration, Entry, User
-from app.services import scoring
+from app.services.scoring import reviews as scoring
 
 log = logging.getLogger("formula_jury.demo")
 

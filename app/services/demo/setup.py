@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from app.extensions import db
 from app.models import Contest, Round, User
-from app.services import accounts, contests
-from app.services.clock import now
+from app.services.platform import accounts
+from app.services.platform.clock import now
+from app.services.setup import contests
 
 DEMO_PASSWORD = "demo12345"
 SLUG = "formula-2026"

@@ -33,10 +33,11 @@ from app.models import (
     Round,
     User,
 )
-from app.services import application_form, permissions, storage
-from app.services.audit import record_event
-from app.services.clock import is_open, now
-from app.services.mail import send_mail
+from app.services.intake import application_form
+from app.services.platform import permissions, storage
+from app.services.platform.audit import record_event
+from app.services.platform.clock import is_open, now
+from app.services.platform.mail import send_mail
 
 PAGE_SIZE = 100
 

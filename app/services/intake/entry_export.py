@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from app.i18n import format_local_datetime
 from app.models import Contest, Entry
-from app.services import application_form, entries
+from app.services.intake import application_form, entries
 
 # Spreadsheet programs run cells that start with these as formulas (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

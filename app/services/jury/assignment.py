@@ -36,9 +36,9 @@ from ortools.graph.python import min_cost_flow
 
 from app.extensions import db
 from app.models import Assignment, Conflict, Entry, EntryRound, JuryMember, Review, Round, User
-from app.services.audit import record_event
-from app.services.clock import now
-from app.services.collector import collector_paused
+from app.services.platform.audit import record_event
+from app.services.platform.clock import now
+from app.services.platform.collector import collector_paused
 
 # Above this many entry–judge pairs, each entry keeps a sample of candidate judges.
 CANDIDATE_LIMIT_PAIRS = 1_000_000
@@ -295,7 +295,12 @@ def _id_pairs(connection, query) -> np.ndarray:
 def _entry_judge_problem(round_: Round, *, target_extra: set[int] | None,
                          only_entry_ids: set[int] | None):
     """Reads the round and builds the solver's arrays."""
-    from app.services.jury import accepted_members, judge_organisation_keys, normalise_inn, normalise_organisation
+    from app.services.jury.members import (
+        accepted_members,
+        judge_organisation_keys,
+        normalise_inn,
+        normalise_organisation,
+    )
 
     k = round_.reviews_per_entry
     # Column queries run as Core on the session's connection: the ORM's per-row result handling
@@ -494,10 +499,8 @@ def _unserved(entries, members, existing, target, served, demand, allowed) -> li
 
 def assign_extra_for_flagged(*, round_: Round, actor: User | None = None, dry_run: bool = False) -> AssignmentResult:
     """One more judge for every entry flagged for disagreement (DESIGN §3.6)."""
-    try:
-        from app.services.disagreement import flagged_entry_ids
-    except ModuleNotFoundError as error:  # the scoring area is not installed yet
-        raise AssignmentError(_("Disagreement flags are not available yet.")) from error
+    from app.services.results.disagreement import flagged_entry_ids
+
     return assign_round(round_=round_, actor=actor, dry_run=dry_run,
                         extra_for_entry_ids=list(flagged_entry_ids(round_)))
 
@@ -513,7 +516,7 @@ def _member(round_: Round, judge: User) -> JuryMember | None:
 
 def assignment_problem(*, round_: Round, entry: Entry, judge: User) -> str | None:
     """Why `judge` may not be given `entry` in `round_` (translated), or None."""
-    from app.services.jury import conflict_problem
+    from app.services.jury.members import conflict_problem
 
     if round_.finalised_at is not None:
         return _("The round is finalised; its assignments cannot change.")
@@ -603,7 +606,7 @@ def notify_new_assignments(round_: Round, *, at: datetime | None = None, actor: 
     from flask import current_app, render_template, url_for
     from flask_babel import force_locale
 
-    from app.services.mail import send_mail
+    from app.services.platform.mail import send_mail
 
     rows = db.session.execute(
         sa.select(Assignment.id, Assignment.judge_id, Entry.number, Entry.title)

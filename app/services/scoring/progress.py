@@ -13,9 +13,9 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.extensions import db
 from app.models import Assignment, Contest, Entry, EntryRound, JuryMember, Review, Round, User
-from app.services.audit import record_event
-from app.services.jury import declared_conflict_clause
-from app.services.mail import send_mail
+from app.services.jury.members import declared_conflict_clause
+from app.services.platform.audit import record_event
+from app.services.platform.mail import send_mail
 
 
 @dataclass

@@ -28,11 +28,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Assignment, Criterion, Entry, Nomination, Review, Round, Score, User
-from app.services import clock
-from app.services.audit import audit_row, record_event, record_events
-from app.services.jury import declaration_signed_clause, declared_conflict_clause
-from app.services.mail import send_mail
-from app.services.permissions import judge_in_round_clause
+from app.services.jury.members import declaration_signed_clause, declared_conflict_clause
+from app.services.platform import clock
+from app.services.platform.audit import audit_row, record_event, record_events
+from app.services.platform.mail import send_mail
+from app.services.platform.permissions import judge_in_round_clause
 
 COMMENT_MAX = 5000
 OVERALL_MAX = 10000

@@ -14,8 +14,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import ContestOrganiser, JuryMember, User
-from app.services.clock import now
-from app.services.mail import send_mail
+from app.services.platform.clock import now
+from app.services.platform.mail import send_mail
 
 CONFIRM_SALT = "confirm-email"
 RESET_SALT = "reset-password"

@@ -12,8 +12,9 @@ from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import Round
-from app.services import exchange, results_export
-from app.services.contests import get_contest
+from app.services import exchange
+from app.services.results import export as results_export
+from app.services.setup.contests import get_contest
 
 
 def _contest_or_fail(slug: str):

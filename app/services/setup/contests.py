@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Contest, ContestOrganiser, Criterion, Nomination, Round, TieBreak, User
-from app.services.audit import record_event
-from app.services.clock import now
+from app.services.platform.audit import record_event
+from app.services.platform.clock import now
 
 
 def get_contest(slug: str) -> Contest | None:

@@ -29,8 +29,8 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.i18n import round_half_up
 from app.models import Criterion, Entry, EntryRound, Nomination, Review, Round, Score, TieBreak
-from app.services import disagreement
-from app.services.collector import collector_paused
+from app.services.platform.collector import collector_paused
+from app.services.results import disagreement
 
 # Above this many entries to look up, the tie-break query reads the whole round instead of a long
 # IN list (which costs more than it saves, and SQLite limits the number of parameters).

@@ -26,11 +26,11 @@ def send_mail(*, to: str, subject: str, body: str) -> None:
     message = {"to": to, "subject": str(subject), "body": str(body)}
     config = current_app.config
     if config.get("REDIS_URL") and not config.get("TESTING_SYNC_MAIL"):
-        from app.services.jobs import enqueue_after_commit
+        from app.services.platform.jobs import enqueue_after_commit
 
         # Queued only once the request's transaction commits, so no mail announces a change that
         # was rolled back; the job worker runs deliver_from_job (jobs.perform gives it the app).
-        enqueue_after_commit("app.services.mail.deliver_from_job", message)
+        enqueue_after_commit("app.services.platform.mail.deliver_from_job", message)
         return
     deliver(message, config)
 

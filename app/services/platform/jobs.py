@@ -6,11 +6,12 @@ Three pieces:
   request's transaction commits (e-mail about a submission is never sent for a submission that
   was rolled back), and drops the call if it rolls back.
 - `perform` is what the worker runs: the app code inside an app context, committed once, like a
-  request. Start the worker with `rq worker --worker-class app.services.jobs.AppWorker`, which
+  request. Start the worker with `rq worker --worker-class app.services.platform.jobs.AppWorker`, which
   builds the app once before it forks a work horse per job.
 - File jobs (`start_file_job`): a long export runs outside the request and leaves its file in the
   storage backend under `jobs/<id>/`, with a small status document beside it, so any web worker
-  can report its progress and serve the file when it is ready.
+  can report its progress and serve the file when it is ready. What can be built that way is
+  `app.services.exports`; this module knows functions only by their dotted paths.
 """
 
 from __future__ import annotations
@@ -202,13 +203,13 @@ def _result_key(job_id: str, filename: str) -> str:
 
 
 def _now_iso() -> str:
-    from app.services.clock import now
+    from app.services.platform.clock import now
 
     return now().isoformat()
 
 
 def _write_status(status: dict) -> None:
-    from app.services.storage import get_storage
+    from app.services.platform.storage import get_storage
 
     body = json.dumps(status, ensure_ascii=False).encode()
     get_storage().save(_status_key(status["id"]), BytesIO(body), content_type="application/json")
@@ -216,7 +217,7 @@ def _write_status(status: dict) -> None:
 
 def get_job(job_id: str) -> dict:
     """The status document of a file job: id, label, status (queued, running, done, failed), …"""
-    from app.services.storage import get_storage
+    from app.services.platform.storage import get_storage
 
     if not _JOB_ID.fullmatch(job_id or ""):
         raise JobNotFound(job_id)
@@ -265,7 +266,7 @@ def start_file_job(*, function_path: str, kwargs: dict, label: str, owner_id: in
     }
     _write_status(status)
     if queued:
-        enqueue("app.services.jobs.run_file_job", job_id, job_id=job_id)
+        enqueue("app.services.platform.jobs.run_file_job", job_id, job_id=job_id)
     else:
         try:
             run_file_job(job_id)
@@ -276,7 +277,7 @@ def start_file_job(*, function_path: str, kwargs: dict, label: str, owner_id: in
 
 def run_file_job(job_id: str) -> dict:
     """Runs a file job's function and stores its file; the status document follows each step."""
-    from app.services.storage import get_storage
+    from app.services.platform.storage import get_storage
 
     status = get_job(job_id)
     status.update(status="running", started_at=_now_iso())
@@ -297,120 +298,8 @@ def run_file_job(job_id: str) -> dict:
 
 
 def job_file_chunks(status: dict) -> Iterator[bytes]:
-    from app.services.storage import get_storage
+    from app.services.platform.storage import get_storage
 
     if status.get("status") != "done" or not status.get("key"):
         raise JobNotFound(status.get("id"))
     return get_storage().iter_chunks(status["key"])
-
-
-# --- exports an organiser can have built in the background --------------------------------------
-
-
-@dataclass(frozen=True)
-class ExportKind:
-    key: str
-    label: str
-    # A function(contest_id=…, language=…, **params) -> JobFile.
-    function: str
-    params: dict
-
-
-def export_kinds(contest) -> list[ExportKind]:
-    """What can be exported of this contest (each kind once the module that builds it exists)."""
-    import importlib.util
-
-    from flask_babel import gettext as _
-
-    kinds = []
-    if importlib.util.find_spec("app.services.entry_export"):
-        kinds += [
-            ExportKind("entries-xlsx", _("Entries with every answer (XLSX)"), f"{__name__}.export_entries",
-                       {"fmt": "xlsx"}),
-            ExportKind("entries-csv", _("Entries with every answer (CSV)"), f"{__name__}.export_entries",
-                       {"fmt": "csv"}),
-        ]
-    if importlib.util.find_spec("app.services.results_export"):
-        for round_ in contest.rounds:
-            for fmt in ("xlsx", "csv", "json"):
-                kinds.append(ExportKind(
-                    f"results-{round_.id}-{fmt}",
-                    _("Results of %(round)s (%(format)s)", round=round_.loc("title"), format=fmt.upper()),
-                    f"{__name__}.export_results", {"round_id": round_.id, "fmt": fmt}))
-    if importlib.util.find_spec("app.services.exchange"):
-        kinds += [
-            ExportKind("contest-zip", _("The whole contest with its files (exchange format, ZIP)"),
-                       f"{__name__}.export_contest", {"fmt": "zip"}),
-            ExportKind("contest-json", _("The whole contest without files (exchange format, JSON)"),
-                       f"{__name__}.export_contest", {"fmt": "json"}),
-        ]
-    return kinds
-
-
-def start_export(*, contest, kind: str, user, language: str) -> str:
-    """Starts building an export of the contest; returns the job id (see get_job)."""
-    chosen = next(k for k in export_kinds(contest) if k.key == kind)
-    return start_file_job(function_path=chosen.function,
-                          kwargs={"contest_id": contest.id, "language": language, **chosen.params},
-                          label=f"{chosen.label} — {contest.loc('title', language)}",
-                          owner_id=user.id, contest_id=contest.id)
-
-
-def _contest(contest_id: int):
-    from app.extensions import db
-    from app.models import Contest
-
-    contest = db.session.get(Contest, contest_id)
-    if contest is None:
-        raise JobNotFound(f"contest {contest_id}")
-    return contest
-
-
-_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-    "zip": "application/zip",
-}
-
-
-def _as_bytes(data: str | bytes) -> bytes:
-    return data.encode("utf-8") if isinstance(data, str) else data
-
-
-def export_entries(*, contest_id: int, language: str, fmt: str) -> JobFile:
-    from flask_babel import force_locale
-
-    from app.services import entries, entry_export
-
-    contest = _contest(contest_id)
-    build = {"xlsx": entry_export.export_xlsx, "csv": entry_export.export_csv}[fmt]
-    with force_locale(language):
-        data = build(contest, entries.EntryFilter())
-    return JobFile(f"{contest.slug}-entries.{fmt}", _TYPES[fmt], _as_bytes(data))
-
-
-def export_results(*, contest_id: int, language: str, round_id: int, fmt: str) -> JobFile:
-    from flask_babel import force_locale
-
-    from app.extensions import db
-    from app.models import Round
-    from app.services import results_export
-
-    contest = _contest(contest_id)
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.contest_id != contest.id:
-        raise JobNotFound(f"round {round_id}")
-    build = {"xlsx": results_export.results_xlsx, "csv": results_export.results_csv,
-             "json": results_export.results_json}[fmt]
-    with force_locale(language):
-        data = build(round_)
-    return JobFile(f"{contest.slug}-{round_.key}-results.{fmt}", _TYPES[fmt], _as_bytes(data))
-
-
-def export_contest(*, contest_id: int, language: str, fmt: str) -> JobFile:
-    from app.services import exchange
-
-    contest = _contest(contest_id)
-    build = {"zip": exchange.export_zip, "json": exchange.export_json}[fmt]
-    return JobFile(f"{contest.slug}.{fmt}", _TYPES[fmt], _as_bytes(build(contest)))

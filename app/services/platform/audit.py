@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent
-from app.services.clock import now
+from app.services.platform.clock import now
 
 
 def record_event(*, contest_id: int | None, actor_id: int | None, action: str,

@@ -26,11 +26,10 @@ from app.models import (
     Round,
     User,
 )
-from app.services import rules
-from app.services.audit import record_event
-from app.services.clock import now
-from app.services.mail import send_mail
-from app.services.ranking import (
+from app.services.platform.audit import record_event
+from app.services.platform.clock import now
+from app.services.platform.mail import send_mail
+from app.services.results.ranking import (
     RankedEntry,
     RoundRanking,
     criterion_breakdown,
@@ -39,6 +38,7 @@ from app.services.ranking import (
     plain_decimal,
     rank_round,
 )
+from app.services.setup import rules
 
 ADVANCE_MODES = ("top", "share", "pass")
 

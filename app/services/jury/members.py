@@ -27,10 +27,10 @@ from app.models import (
     Round,
     User,
 )
-from app.services import accounts, permissions
-from app.services.audit import record_event
-from app.services.clock import now
-from app.services.mail import send_mail
+from app.services.platform import accounts, permissions
+from app.services.platform.audit import record_event
+from app.services.platform.clock import now
+from app.services.platform.mail import send_mail
 
 
 class JuryError(Exception):
@@ -492,7 +492,7 @@ def declare_conflict(*, entry: Entry, user: User, reason: str, source: str = "ju
 
 
 def _notify_organisers_of_conflict(entry: Entry, judge: User, reason: str, round_ids: list[int]) -> None:
-    from app.services.contests import contest_organisers
+    from app.services.setup.contests import contest_organisers
 
     contest = db.session.get(Contest, entry.contest_id)
     rounds = [db.session.get(Round, round_id) for round_id in round_ids]

@@ -29,7 +29,7 @@ from flask_babel import ngettext
 from app.extensions import db
 from app.models import Contest, FormField, User
 from app.models.contest import FIELD_TYPES
-from app.services.audit import record_event
+from app.services.platform.audit import record_event
 
 MB = 1024 * 1024
 DEFAULT_FILE_MAX_BYTES = 10 * MB   # DESIGN §7: 10 MB per file …
@@ -181,7 +181,7 @@ def delete_field(field: FormField, *, actor: User | None = None) -> None:
 
 
 def move_field(field: FormField, direction: int) -> None:
-    from app.services.contests import move
+    from app.services.setup.contests import move
 
     move(field, direction, form_fields(field.contest))
     db.session.flush()

@@ -27,3 +27,15 @@ def is_open(opens_at: datetime | None, closes_at: datetime | None, at: datetime 
     if opens_at is None or closes_at is None:
         return False
     return opens_at <= at <= closes_at
+
+
+def countdown(closes_at: datetime | None) -> dict | None:
+    """Days, hours and minutes left until `closes_at`, or None once it has passed."""
+    if closes_at is None:
+        return None
+    left = int((closes_at - now()).total_seconds())
+    if left < 0:
+        return None
+    days, rest = divmod(left, 86400)
+    hours, rest = divmod(rest, 3600)
+    return {"days": days, "hours": hours, "minutes": rest // 60, "iso": closes_at.isoformat()}

@@ -12,8 +12,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
 from app.models import Round
-from app.services.collector import collector_paused
-from app.services.ranking import (
+from app.services.platform.collector import collector_paused
+from app.services.results.ranking import (
     RoundRanking,
     criterion_sums,
     plain_decimal,

@@ -18,7 +18,7 @@ from app.extensions import db
 def assign(slug: str, round_ref: str, extra_for_flagged: bool, dry_run: bool) -> None:
     """Assign the entries of round ROUND (its key, id or position 1, 2 …) of contest SLUG to judges."""
     from app.models import Contest, Round
-    from app.services import assignment
+    from app.services.jury import assignment
 
     contest = db.session.scalar(sa.select(Contest).where(Contest.slug == slug))
     if contest is None:

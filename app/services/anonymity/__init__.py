@@ -1,0 +1,1 @@
+"""Blind rounds: what identifies an entrant, and hiding it from judges."""

@@ -1,0 +1,1 @@
+"""Applications: the application form, entries and their attachments, the login-expiry stash, entry exports."""

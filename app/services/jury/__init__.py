@@ -1,0 +1,1 @@
+"""The jury: invitations, declarations, conflicts, judges' access, and assignment of entries to judges."""

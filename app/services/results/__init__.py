@@ -1,0 +1,1 @@
+"""Results: ranking, disagreement flags, snapshots, advancement, awards, publication, and the results exports."""

@@ -1,0 +1,1 @@
+"""Reviews: saving and submitting scores, progress and reminders."""
