@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.jury import bp
 from app.jury.forms import build_review_form, review_input
 from app.models import Entry, Review, Round
-from app.services.jury.members import JudgeAccess, judge_access_questions
 from app.services.platform import clock, permissions
 from app.services.platform.clock import countdown
 from app.services.scoring import reviews as scoring
@@ -33,19 +30,6 @@ def _refuse(code: int, message: str, *, as_json: bool):
     abort(code)
 
 
-# One query for the round with its criteria, the entry, the judge's access to it and their review
-# (its scores in a second one, if there is a review): every score page and submit starts here.
-# Built once: building it took a few tenths of a millisecond of every such request.
-_JUDGE = sa.bindparam("judge_id")
-_JUDGE_PAGE = (
-    sa.select(Round, Entry, Review, *judge_access_questions(_JUDGE, Round, Entry))
-    .join(Entry, Entry.contest_id == Round.contest_id)
-    .outerjoin(Review, scoring.review_of(Round.id, Entry.id, _JUDGE))
-    .options(joinedload(Round.criteria), selectinload(Review.scores))
-    .where(Round.id == sa.bindparam("round_id"), Entry.id == sa.bindparam("entry_id"))
-)
-
-
 def _load_for_judge(round_id: int, entry_id: int, *, as_json: bool = False) -> tuple[Round, Entry, Review | None]:
     """The round, the entry and the judge's review of it (None before their first save), if the
     current user may score this entry in this round.
@@ -54,13 +38,10 @@ def _load_for_judge(round_id: int, entry_id: int, *, as_json: bool = False) -> t
     (sent to sign it first), entries not assigned to them (404) and entries with which
     they have a conflict of interest (403).
     """
-    found = db.session.execute(
-        _JUDGE_PAGE, {"judge_id": current_user.id, "round_id": round_id, "entry_id": entry_id}
-    ).unique().first()
+    found = scoring.judge_entry(judge_id=current_user.id, round_id=round_id, entry_id=entry_id)
     if found is None:
         _refuse(404, _("This page does not exist."), as_json=as_json)
-    round_, entry, review, *answers = found
-    access = JudgeAccess(*answers)
+    round_, entry, review, access = found
     if access.problem:
         if not as_json and "jury.declaration" in current_app.view_functions and access.member:
             flash(access.problem, "warning")

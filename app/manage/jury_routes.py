@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -225,33 +226,31 @@ def assign(contest, round_id):
 @bp.route("/<slug>/rounds/<int:round_id>/assign/run", methods=["POST"])
 @organiser_required
 def assign_run(contest, round_id):
-    round_ = get_in_contest_or_404(Round, round_id, contest)
-    try:
-        result = assigning.assign_round(round_=round_, actor=current_user)
-    except assigning.AssignmentError as error:
-        flash(str(error), "danger")
-        return redirect(url_for("manage.assign", slug=contest.slug, round_id=round_.id))
-    db.session.commit()
-    flash(_("New assignments: %(count)d. Entries that could not be fully served: %(unserved)d.",
-            count=len(result.pairs), unserved=len(result.unserved)),
-          "success" if not result.unserved else "warning")
-    return _render_assign(contest, round_, result=result, result_kind="auto-done")
+    return _run_assignment(contest, round_id, assigning.assign_round, kind="auto-done",
+                           message=_l("New assignments: %(count)d. Entries that could not be fully served: "
+                                      "%(unserved)d."))
 
 
 @bp.route("/<slug>/rounds/<int:round_id>/assign/extra", methods=["POST"])
 @organiser_required
 def assign_extra(contest, round_id):
+    return _run_assignment(contest, round_id, assigning.assign_extra_for_flagged, kind="extra-done",
+                           message=_l("Flagged entries that got one more judge: %(count)d. Could not get one: "
+                                      "%(unserved)d."))
+
+
+def _run_assignment(contest, round_id, assign, *, kind: str, message):
+    """Runs an automatic assignment (`assign(round_=…, actor=…)`), commits, shows what it did."""
     round_ = get_in_contest_or_404(Round, round_id, contest)
     try:
-        result = assigning.assign_extra_for_flagged(round_=round_, actor=current_user)
+        result = assign(round_=round_, actor=current_user)
     except assigning.AssignmentError as error:
         flash(str(error), "danger")
         return redirect(url_for("manage.assign", slug=contest.slug, round_id=round_.id))
     db.session.commit()
-    flash(_("Flagged entries that got one more judge: %(count)d. Could not get one: %(unserved)d.",
-            count=len(result.pairs), unserved=len(result.unserved)),
+    flash(str(message) % {"count": len(result.pairs), "unserved": len(result.unserved)},
           "success" if not result.unserved else "warning")
-    return _render_assign(contest, round_, result=result, result_kind="extra-done")
+    return _render_assign(contest, round_, result=result, result_kind=kind)
 
 
 @bp.route("/<slug>/rounds/<int:round_id>/assign/notify", methods=["POST"])
