@@ -21,8 +21,9 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
-    register_secret_key(app)
+    register_required_settings(app)
     register_extensions(app)
+    register_input_limits(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
@@ -31,13 +32,18 @@ def create_app(config: type | dict | None = None) -> Flask:
     return app
 
 
-def register_secret_key(app: Flask) -> None:
+def register_required_settings(app: Flask) -> None:
+    """Settings production cannot guess: the key that signs sessions, the public address of links."""
     from app.config import DEV_SECRET_KEY
 
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV_NAME"] not in ("development", "testing"):
             raise RuntimeError("SECRET_KEY must be set outside development")
         app.config["SECRET_KEY"] = DEV_SECRET_KEY
+    if not app.config.get("PUBLIC_URL"):
+        if app.config["ENV_NAME"] not in ("development", "testing"):
+            raise RuntimeError("PUBLIC_URL must be set outside development (e.g. https://jury.example.org)")
+        app.config["PUBLIC_URL"] = "http://127.0.0.1:5000"
 
 
 def register_extensions(app: Flask) -> None:
@@ -62,11 +68,11 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Please log in to open this page.")
 
-    from app.services.platform.accounts import load_signed_in
+    from app.services.platform.accounts import load_session_account
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return load_signed_in(int(user_id))
+    def load_user(session_id: str):
+        return load_session_account(session_id)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlalchemy import event
@@ -95,6 +101,13 @@ def register_extensions(app: Flask) -> None:
                     dbapi_connection.execute("BEGIN")
 
 
+def register_input_limits(app: Flask) -> None:
+    """Ids beyond the integer columns and NUL characters in addresses are 404 (app/input_limits.py)."""
+    from app import input_limits
+
+    input_limits.init_app(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.apply.routes import bp as apply_bp
@@ -117,8 +130,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app import i18n, navigation
+    from app.services.platform.links import external_url
 
     app.jinja_env.globals.update(
+        external_url=external_url,
         current_language=i18n.current_language,
         languages=app.config["LANGUAGES"],
         role_navigation=navigation.role_navigation,

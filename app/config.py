@@ -27,6 +27,10 @@ def _int(name: str, default: int) -> int:
 class Config:
     ENV_NAME = os.environ.get("FJ_ENV", "development")
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # The site's public address: every link in an e-mail, in CLI output or built by a job starts
+    # with it (never with the request's host). Required in production (create_app refuses to start).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or (
+        "http://127.0.0.1:5000" if ENV_NAME == "development" else None)
 
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'formula_jury.sqlite'}"
@@ -122,3 +126,4 @@ class TestConfig(Config):
     MAIL_SERVER = None
     REDIS_URL = None
     SERVER_NAME = "localhost"
+    PUBLIC_URL = "http://localhost"

@@ -39,12 +39,14 @@ def init_app(app: Flask) -> None:
 
 
 def register_proxy_fix(app: Flask) -> None:
-    """Trust X-Forwarded-For/-Proto/-Host only from as many proxies as TRUSTED_PROXIES says."""
+    """Trust X-Forwarded-For/-Proto only from as many proxies as TRUSTED_PROXIES says."""
     hops = app.config.get("TRUSTED_PROXIES") or 0
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Never X-Forwarded-Host: the client could send it, and no link is built from the host anyway
+        # (links use PUBLIC_URL, services/platform/links.py).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
 
 # --- logging ---------------------------------------------------------------------------------
@@ -166,7 +168,7 @@ def register_request_id(app: Flask) -> None:
         duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
         # The id Flask-Login keeps in the session: asking current_user would read the account
         # again after a commit has expired it, one query per request for a log line.
-        user_id = session.get("_user_id")
+        user_id = (session.get("_user_id") or "").partition(":")[0] or None  # "<id>:<version>"
         request_log.log(
             logging.ERROR if response.status_code >= 500 else logging.INFO,
             "%s %s %s %sms id=%s", request.method, request.path, response.status_code, duration_ms, request_id,

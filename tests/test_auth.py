@@ -30,13 +30,20 @@ def test_register_creates_unconfirmed_user_and_mails_link(client, outbox):
     assert "/auth/confirm/" in outbox[-1]["body"]
 
 
-def test_register_duplicate_email_refused_at_field(client, make):
-    make.user(email="taken@example.org")
-    response = client.post("/auth/register", data={
-        "email": "taken@example.org", "name": "X", "password": "longenough",
-        "password2": "longenough"})
-    assert response.status_code == 200
-    assert "already exists" in response.get_data(as_text=True)
+def test_register_existing_email_answers_as_for_a_new_one_and_mails_the_owner(client, make, outbox):
+    owner = make.user(email="taken@example.org")
+    answers = []
+    for email in ("taken@example.org", "fresh@example.org"):
+        response = client.post("/auth/register", data={
+            "email": email, "name": "X", "password": "longenough", "password2": "longenough"},
+            follow_redirects=True)
+        answers.append(response.get_data(as_text=True).replace(email, "ADDRESS"))
+    assert answers[0] == answers[1]
+    assert "already exists" not in answers[0]
+    assert [m["to"] for m in outbox] == ["taken@example.org", "fresh@example.org"]
+    assert "You already have an account" in outbox[0]["body"]
+    assert accounts.authenticate("taken@example.org", "longenough") is None  # nothing changed
+    assert db.session.get(User, owner.id).name == "Test Person"
 
 
 def test_register_keeps_typed_values_on_error(client):
@@ -44,7 +51,7 @@ def test_register_keeps_typed_values_on_error(client):
         "email": "keep@example.org", "name": "Kept Name", "password": "short", "password2": "x"})
     page = response.get_data(as_text=True)
     assert 'value="keep@example.org"' in page and 'value="Kept Name"' in page
-    assert "8 to 128 characters" in page
+    assert "10 to 128 characters" in page
 
 
 def test_confirmation_link_confirms(client, outbox):
@@ -109,14 +116,14 @@ def test_password_reset_flow_and_token_reuse(client, make, outbox):
     user = make.user(email="r@example.org")
     client.post("/auth/forgot", data={"email": "r@example.org"})
     link = _link(outbox, "/auth/reset/")
-    response = client.post(link, data={"password": "brandnew1", "password2": "brandnew1"})
+    response = client.post(link, data={"password": "brand-new-pass", "password2": "brand-new-pass"})
     assert response.status_code == 302
-    assert accounts.authenticate("r@example.org", "brandnew1") is not None
+    assert accounts.authenticate("r@example.org", "brand-new-pass") is not None
     # The same link a second time is refused.
-    response = client.post(link, data={"password": "another12", "password2": "another12"},
+    response = client.post(link, data={"password": "another-pass-12", "password2": "another-pass-12"},
                            follow_redirects=True)
     assert "already been used" in response.get_data(as_text=True)
-    assert accounts.authenticate("r@example.org", "brandnew1").id == user.id
+    assert accounts.authenticate("r@example.org", "brand-new-pass").id == user.id
 
 
 def test_password_reset_token_expires(client, make, app, freeze):
@@ -137,11 +144,11 @@ def test_forgot_password_does_not_reveal_accounts(client, outbox):
 def test_change_password_requires_current(client, make, login):
     user = login(make.user())
     response = client.post("/auth/password", data={
-        "current": "wrong", "password": "newpassword", "password2": "newpassword"})
+        "current": "wrong", "password": "new-horse-battery", "password2": "new-horse-battery"})
     assert "not your current password" in response.get_data(as_text=True)
     client.post("/auth/password", data={
-        "current": "password123", "password": "newpassword", "password2": "newpassword"})
-    assert accounts.authenticate(user.email, "newpassword") is not None
+        "current": "password123", "password": "new-horse-battery", "password2": "new-horse-battery"})
+    assert accounts.authenticate(user.email, "new-horse-battery") is not None
 
 
 class RateLimitedConfig(TestConfig):

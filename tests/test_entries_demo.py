@@ -87,7 +87,7 @@ def test_demo_entrant_logs_in_and_sees_the_entry(app, client):
     assert user is not None
     # Logged in through the session: the login form's e-mail check refuses ".local" addresses.
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     page = client.get("/apply/").get_data(as_text=True)
     assert "Формула будущего — 2026" in page

@@ -25,6 +25,7 @@ from flask_wtf.csrf import CSRFError
 from app.access import get_contest_or_404
 from app.apply.forms import build_application_form, field_name
 from app.extensions import db
+from app.input_limits import query_int
 from app.models import Attachment, Contest, Entry
 from app.services.intake import application_form, entries, stash
 from app.services.intake.application_form import UploadError
@@ -147,7 +148,7 @@ def _handle_post(contest: Contest, entry: Entry | None, form):
     fields = form.form_fields
     application = form.application()
     action = request.form.get("action", "save")
-    remove_id = request.form.get("remove", type=int)
+    remove_id = request.form.get("remove", type=query_int)
     problems: dict[str, list[str]] = {}
     if entry is None:
         entry = entries.start_entry(contest, current_user)

@@ -3,12 +3,21 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from app.services.platform.accounts import find_user_by_email
+from app.services.platform.accounts import password_problem
 
-PASSWORD_RULES = [
-    DataRequired(),
-    Length(min=8, max=128, message=_l("The password must have 8 to 128 characters.")),
-]
+
+class AcceptablePassword:
+    """accounts.password_problem at the field: length, not a common password, not the e-mail.
+    The address is the form's own `email` field, else the `account_email` the view gives it."""
+
+    def __call__(self, form, field):
+        email = form.email.data if "email" in form else getattr(form, "account_email", None)
+        problem = password_problem(field.data or "", email=email)
+        if problem:
+            raise ValidationError(problem)
+
+
+PASSWORD_RULES = [DataRequired(), AcceptablePassword()]
 
 
 class RegisterForm(FlaskForm):
@@ -21,10 +30,6 @@ class RegisterForm(FlaskForm):
     )
     next = HiddenField()
     submit = SubmitField(_l("Register"))
-
-    def validate_email(self, field):
-        if find_user_by_email(field.data) is not None:
-            raise ValidationError(_l("An account with this e-mail already exists. Log in instead."))
 
 
 class LoginForm(FlaskForm):
@@ -61,3 +66,7 @@ class ChangePasswordForm(FlaskForm):
 
 class ResendConfirmationForm(FlaskForm):
     submit = SubmitField(_l("Send the confirmation link again"))
+
+
+class LogoutEverywhereForm(FlaskForm):
+    submit = SubmitField(_l("Log out everywhere"))

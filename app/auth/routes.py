@@ -8,6 +8,7 @@ from app.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
+    LogoutEverywhereForm,
     RegisterForm,
     ResendConfirmationForm,
     ResetPasswordForm,
@@ -21,6 +22,7 @@ from app.i18n import (
 )
 from app.safe_redirect import is_safe_next, redirect_next
 from app.services.platform import accounts
+from app.services.platform.throttle import allow_password_attempt
 
 bp = Blueprint("auth", __name__)
 
@@ -37,16 +39,15 @@ def register():
         return redirect(url_for("public.index"))
     form = RegisterForm(next=request.args.get("next"))
     if form.validate_on_submit():
-        user = accounts.create_user(
-            email=form.email.data, name=form.name.data, password=form.password.data,
-            locale=current_language(),
-        )
-        accounts.send_confirmation_mail(user)
+        # One answer whether or not the address has an account (the owner of one is told by
+        # e-mail), so the form does not reveal who is registered.
+        accounts.register_account(email=form.email.data, name=form.name.data,
+                                  password=form.password.data, locale=current_language())
         db.session.commit()
-        login_user(user)
-        flash(_("Welcome! We have sent a confirmation link to %(email)s.", email=user.email),
+        flash(_("Thank you. We have sent a message to %(email)s: follow the link in it to confirm "
+                "the address, and log in with your e-mail and password.", email=form.email.data),
               "success")
-        return redirect_next(form.next.data)
+        return redirect(url_for("auth.login", next=form.next.data or None))
     return render_template("auth/register.html", form=form)
 
 
@@ -76,13 +77,19 @@ def resend_confirmation():
     return render_template("auth/unconfirmed.html", form=form)
 
 
+def _too_many_attempts() -> str:
+    return _("Too many attempts. Wait a minute and try again.")
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect_next(request.args.get("next"))
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
+        if not allow_password_attempt(account=form.email.data, address=request.remote_addr):
+            form.password.errors.append(_too_many_attempts())
+            return render_template("auth/login.html", form=form), 429
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             form.password.errors.append(_("Wrong e-mail or password."))
@@ -122,11 +129,12 @@ def forgot_password():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token):
     try:
-        accounts.user_for_reset_token(token)
+        user = accounts.user_for_reset_token(token)
     except accounts.TokenError as error:
         flash(str(error), "danger")
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
+    form.account_email = user.email
     if form.validate_on_submit():
         accounts.reset_password(token, form.password.data)
         db.session.commit()
@@ -139,15 +147,35 @@ def reset_password(token):
 @login_required
 def change_password():
     form = ChangePasswordForm()
+    form.account_email = current_user.email
     if form.validate_on_submit():
+        if not allow_password_attempt(account=current_user.email, address=request.remote_addr):
+            form.current.errors.append(_too_many_attempts())
+            return render_template("auth/change_password.html", form=form), 429
         if not accounts.check_password(current_user, form.current.data):
             form.current.errors.append(_("This is not your current password."))
         else:
             accounts.set_password(current_user, form.password.data)
             db.session.commit()
-            flash(_("Your password is changed."), "success")
+            # Every other session has ended with the old password; this browser stays signed in.
+            login_user(current_user._get_current_object())
+            flash(_("Your password is changed. You are logged out on every other device."), "success")
             return redirect(url_for("public.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    form = LogoutEverywhereForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.change_password"))
+    keep_language_after_logout(current_user)
+    accounts.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("You are logged out on every device."), "info")
+    return redirect(url_for("public.index"))
 
 
 @bp.route("/language/<code>", methods=["POST"])

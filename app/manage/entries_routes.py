@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
+from app.input_limits import query_int
 from app.manage import bp
 from app.manage.entries_forms import FIELD_TYPE_CHOICES, FormFieldForm, ScreeningForm
 from app.manage.forms import ConfirmForm
@@ -105,7 +106,7 @@ def form_field_delete(contest, field_id):
 
 def _filters() -> entry_service.EntryFilter:
     return entry_service.EntryFilter(
-        nomination_id=request.args.get("nomination", type=int),
+        nomination_id=request.args.get("nomination", type=query_int),
         status=request.args.get("status") or None,
         eligibility=request.args.get("eligibility") or None,
         search=request.args.get("q", "").strip()[:200],
@@ -116,7 +117,7 @@ def _filters() -> entry_service.EntryFilter:
 @organiser_required
 def entries(contest):
     filters = _filters()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=query_int), 1)
     rows, total = entry_service.list_entries(contest, filters, page=page)
     pages = max(math.ceil(total / entry_service.PAGE_SIZE), 1)
     args = {k: v for k, v in request.args.items() if k != "page" and v}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
+from app.input_limits import query_int
 from app.manage import bp
 from app.manage.jury_forms import (
     AddAssignmentForm,
@@ -55,7 +56,7 @@ def _render_jury(contest: Contest, round_: Round | None, *, invite_form=None, li
 @bp.route("/<slug>/jury", endpoint="jury")
 @organiser_required
 def jury_page(contest):
-    round_id = request.args.get("round", type=int)
+    round_id = request.args.get("round", type=query_int)
     if round_id is not None:
         round_ = get_in_contest_or_404(Round, round_id, contest)
     else:
@@ -182,7 +183,7 @@ def _render_assign(contest: Contest, round_: Round, *, result=None, result_kind:
                                     .where(sa.func.coalesce(counts.c.n, 0) < k)
                                     .with_only_columns(sa.func.count()))
     pages = max(1, -(-total // ENTRIES_PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page = min(max(request.args.get("page", 1, type=query_int), 1), pages)
     entries = list(db.session.scalars(pool.options(selectinload(Entry.nomination))
                                       .order_by(Entry.number, Entry.id)
                                       .limit(ENTRIES_PER_PAGE).offset((page - 1) * ENTRIES_PER_PAGE)))

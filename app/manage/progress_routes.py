@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
+from app.input_limits import query_int
 from app.manage import bp
 from app.manage.progress_forms import RemindForm, ReopenForm
 from app.models import Entry, EntryRound, Review, Round
@@ -29,7 +30,7 @@ from app.services.scoring import reviews as scoring
 @bp.route("/<slug>/progress")
 @organiser_required
 def progress(contest):
-    round_id = request.args.get("round", type=int)
+    round_id = request.args.get("round", type=query_int)
     round_ = get_in_contest_or_404(Round, round_id, contest) if round_id else progress_service.default_round(contest)
     if round_ is None:
         return render_template("manage/progress.html", contest=contest, round=None, rounds=contest.rounds)
@@ -125,7 +126,7 @@ def review_reopen(contest, review_id):
 @organiser_required
 def audit_log(contest):
     action = request.args.get("action") or None
-    page = audit_export.audit_page(contest, action=action, page=request.args.get("page", 1, type=int))
+    page = audit_export.audit_page(contest, action=action, page=request.args.get("page", 1, type=query_int))
     return render_template("manage/audit.html", contest=contest, page=page, action=action,
                            actions=audit_export.audit_actions(contest), as_json=audit_export.as_json)
 

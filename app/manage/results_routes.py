@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.access import admin_required, organiser_required
 from app.extensions import db
 from app.forms_common import parse_decimal
+from app.input_limits import query_int
 from app.manage import bp
 from app.manage.forms import ConfirmForm
 from app.manage.results_forms import AdvanceForm, AwardForm, AwardPlacesForm, ImportForm, ReasonForm, weights_form
@@ -56,7 +57,7 @@ def results(contest):
     rounds = contest.rounds
     if not rounds:
         return render_template("manage/results.html", contest=contest, round=None, rounds=[])
-    round_id = request.args.get("round", type=int)
+    round_id = request.args.get("round", type=query_int)
     round_ = _round_in(contest, round_id) if round_id is not None else rounds[0]
     overall = request.args.get("scope") == "round"
     # The whole page works on the ranking's 10,000 rows: the collector waits until it is rendered
@@ -66,7 +67,7 @@ def results(contest):
         # A round of 10,000 entries is read a page at a time: the criterion columns are read and the
         # rows rendered for one page only (the ranking itself is always the whole round's).
         pages = max(1, -(-len(ranking.rows) // RESULTS_PER_PAGE))
-        page = min(max(request.args.get("page", 1, type=int), 1), pages)
+        page = min(max(request.args.get("page", 1, type=query_int), 1), pages)
         shown = ranking.rows[(page - 1) * RESULTS_PER_PAGE:page * RESULTS_PER_PAGE]
         criteria = list(round_.criteria)
         snapshot = results_service.current_snapshot(round_) if round_.finalised_at else None
@@ -74,7 +75,7 @@ def results(contest):
         # Judges too are shown a page at a time (a round can have 800; the chart draws one line each).
         judges = results_service.round_judges(round_)
         judge_pages = max(1, -(-len(judges) // JUDGES_PER_PAGE))
-        judge_page = min(max(request.args.get("judges", 1, type=int), 1), judge_pages)
+        judge_page = min(max(request.args.get("judges", 1, type=query_int), 1), judge_pages)
         profiles = results_service.judge_profiles(
             round_, judge_ids=judges[(judge_page - 1) * JUDGES_PER_PAGE:judge_page * JUDGES_PER_PAGE])
         edges = results_service.bin_edges(round_)

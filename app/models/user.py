@@ -24,8 +24,11 @@ class User(UserMixin, db.Model):
     inn: Mapped[str | None] = mapped_column(sa.String(12))
     is_admin: Mapped[bool] = mapped_column(default=False)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Bumped on password change so old reset links and sessions stop working.
+    # Set on password change; old reset links carry a fingerprint of the hash and stop working.
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of the id every session and remember-me cookie holds (get_id): raising it ends them all
+    # (log out everywhere, a password changed or reset).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (sa.CheckConstraint("locale IN ('ru', 'en')", name="locale"),)
@@ -35,6 +38,10 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: "<id>:<session version>"."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_confirmed(self) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,7 @@ from app.services.intake import application_form
 from app.services.platform import permissions, storage
 from app.services.platform.audit import record_event
 from app.services.platform.clock import is_open, now
+from app.services.platform.links import external_url
 from app.services.platform.mail import send_mail
 
 PAGE_SIZE = 100
@@ -465,7 +466,7 @@ def send_submission_mail(entry: Entry) -> None:
                       contest=entry.contest.loc("title")),
             body=render_template(
                 "apply/mail_submitted.txt", entry=entry, contest=entry.contest,
-                link=url_for("apply.entry_print", entry_id=entry.id, _external=True),
+                link=external_url("apply.entry_print", entry_id=entry.id),
             ),
         )
 

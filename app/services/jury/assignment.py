@@ -39,6 +39,7 @@ from app.models import Assignment, Conflict, Entry, EntryRound, JuryMember, Revi
 from app.services.platform.audit import record_event
 from app.services.platform.clock import now
 from app.services.platform.collector import collector_paused
+from app.services.platform.links import external_url
 
 # Above this many entry–judge pairs, each entry keeps a sample of candidate judges.
 CANDIDATE_LIMIT_PAIRS = 1_000_000
@@ -603,7 +604,7 @@ def pending_notifications(round_: Round) -> int:
 
 def notify_new_assignments(round_: Round, *, at: datetime | None = None, actor: User | None = None) -> int:
     """Sends each judge one e-mail listing their assignments not yet announced; returns e-mails sent."""
-    from flask import current_app, render_template, url_for
+    from flask import current_app, render_template
     from flask_babel import force_locale
 
     from app.services.platform.mail import send_mail
@@ -620,7 +621,7 @@ def notify_new_assignments(round_: Round, *, at: datetime | None = None, actor: 
         by_judge.setdefault(row.judge_id, []).append(row)
     judges = {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(by_judge)))}
     endpoint = "jury.dashboard" if "jury.dashboard" in current_app.view_functions else "public.index"
-    link = url_for(endpoint, _external=True)
+    link = external_url(endpoint)
     contest = round_.contest
     for judge_id, items in by_judge.items():
         judge = judges[judge_id]

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -30,6 +30,7 @@ from app.models import (
 from app.services.platform import accounts, permissions
 from app.services.platform.audit import record_event
 from app.services.platform.clock import now
+from app.services.platform.links import external_url
 from app.services.platform.mail import send_mail
 
 
@@ -252,7 +253,7 @@ def invite_judges(*, round_: Round, text: str, nomination_ids: Iterable[int] = (
 
 def send_invitation(member: JuryMember, *, language: str | None = None) -> None:
     round_ = db.session.get(Round, member.round_id)
-    link = url_for("jury.invitation", token=member.token, _external=True)
+    link = external_url("jury.invitation", token=member.token)
     with force_locale(language or _recipient_language(member.email)):
         send_mail(
             to=member.email,
@@ -498,7 +499,7 @@ def _notify_organisers_of_conflict(entry: Entry, judge: User, reason: str, round
     rounds = [db.session.get(Round, round_id) for round_id in round_ids]
     for organiser in contest_organisers(contest):
         with force_locale(organiser.locale):
-            links = [url_for("manage.assign", slug=contest.slug, round_id=r.id, _external=True)
+            links = [external_url("manage.assign", slug=contest.slug, round_id=r.id)
                      for r in rounds]
             send_mail(
                 to=organiser.email,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -15,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.models import ContestOrganiser, JuryMember, User
 from app.services.platform.clock import now
+from app.services.platform.links import external_url
 from app.services.platform.mail import send_mail
 
 CONFIRM_SALT = "confirm-email"
@@ -52,6 +54,33 @@ def load_signed_in(user_id: int) -> User | None:
     return user
 
 
+def parse_session_id(session_id: str | None) -> tuple[int, int] | None:
+    """(account id, session version) from what a session or remember-me cookie holds (User.get_id)."""
+    account, _sep, version = (session_id or "").partition(":")
+    if not (account.isdigit() and version.isdigit()) or len(account) > 10 or len(version) > 10:
+        return None
+    return int(account), int(version)
+
+
+def load_session_account(session_id: str | None) -> User | None:
+    """The account a session (or remember-me cookie) is signed in as, or None when it has ended:
+    the account is gone, or its sessions were ended after this one began (end_sessions)."""
+    parsed = parse_session_id(session_id)
+    if parsed is None or parsed[0] > 2**31 - 1:
+        return None
+    user = load_signed_in(parsed[0])
+    if user is None or user.session_version != parsed[1]:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Ends every session and remember-me cookie of the account, on every device (each holds the
+    session version, which no longer matches). The caller signs the current browser in again if
+    it should stay signed in."""
+    user.session_version = (user.session_version or 1) + 1
+
+
 def roles_of(user: User) -> Roles:
     """The account's roles: as read with it for the session, else asked now (an account that has
     just logged in was read by its e-mail address)."""
@@ -78,12 +107,57 @@ def hash_password(password: str) -> str:
 
 
 def set_password(user: User, password: str) -> None:
+    """Sets the password and ends the account's sessions everywhere (a stolen cookie dies with the
+    old password)."""
     user.password_hash = hash_password(password)
     user.password_changed_at = now()
+    if user.id is not None:
+        end_sessions(user)
 
 
 def check_password(user: User, password: str) -> bool:
     return bool(user.password_hash) and check_password_hash(user.password_hash, password)
+
+
+@cache
+def _dummy_hash(method: str | None) -> str:
+    return generate_password_hash("not-a-real-password", method) if method else \
+        generate_password_hash("not-a-real-password")
+
+
+def _spend_a_password_check(password: str) -> None:
+    """As long as checking a real password: an unknown address answers no faster than a known one,
+    so the login's timing does not tell who has an account."""
+    check_password_hash(_dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD")), password)
+
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 128
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    # zxcvbn's list of the 30,000 most common passwords (from leaked password sets), maintained
+    # with the library; a password on it falls to the first guesses of any attack.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, *, email: str | None = None) -> str | None:
+    """Why a new password is refused (translated), or None: the rule of every password set by a
+    page or a command."""
+    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        return _("The password must have %(low)s to %(high)s characters.",
+                 low=PASSWORD_MIN_LENGTH, high=PASSWORD_MAX_LENGTH)
+    folded = password.strip().lower()
+    if folded in _common_passwords():
+        return _("This password is one of the most common ones; choose one that is harder to guess.")
+    if email:
+        address = normalise_email(email)
+        if folded in (address, address.partition("@")[0]):
+            return _("The password must not be your e-mail address.")
+    return None
 
 
 def create_user(*, email: str, name: str, password: str | None = None, locale: str = "ru",
@@ -104,9 +178,10 @@ def create_user(*, email: str, name: str, password: str | None = None, locale: s
 
 def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
-    if user is None or not check_password(user, password):
+    if user is None or not user.password_hash:
+        _spend_a_password_check(password)
         return None
-    return user
+    return user if check_password(user, password) else None
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -163,7 +238,7 @@ def user_for_reset_token(token: str) -> User:
 
 
 def send_confirmation_mail(user: User) -> None:
-    link = url_for("auth.confirm", token=make_confirmation_token(user), _external=True)
+    link = external_url("auth.confirm", token=make_confirmation_token(user))
     with force_locale(user.locale):
         send_mail(
             to=user.email,
@@ -173,10 +248,30 @@ def send_confirmation_mail(user: User) -> None:
 
 
 def send_reset_mail(user: User) -> None:
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("auth.reset_password", token=make_reset_token(user))
     with force_locale(user.locale):
         send_mail(
             to=user.email,
             subject=_("Reset your password"),
             body=render_template("mail/reset.txt", user=user, link=link),
         )
+
+
+def register_account(*, email: str, name: str, password: str, locale: str) -> User | None:
+    """Registration that does not tell whether the address has an account: a new address gets an
+    account and a confirmation link; an address that has one gets a message saying so (with a
+    login and a reset link) and nothing changes. Returns the new account, or None."""
+    existing = find_user_by_email(email)
+    if existing is not None:
+        with force_locale(existing.locale):
+            send_mail(
+                to=existing.email,
+                subject=_("Your Formula Jury account"),
+                body=render_template("mail/account_exists.txt", user=existing,
+                                     login_link=external_url("auth.login"),
+                                     reset_link=external_url("auth.forgot_password")),
+            )
+        return None
+    user = create_user(email=email, name=name, password=password, locale=locale)
+    send_confirmation_mail(user)
+    return user

@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.services.platform.audit import record_event
 from app.services.platform.clock import now
+from app.services.platform.links import external_url
 from app.services.platform.mail import send_mail
 from app.services.results.ranking import (
     RankedEntry,
@@ -620,8 +621,8 @@ def notify_entrants(contest: Contest) -> int:
     for user, entry in rows:
         by_user.setdefault(user.id, (user, []))[1].append(entry)
     for user, entries in by_user.values():
-        links = [(entry, url_for("public.results_entry", slug=contest.slug, entry_id=entry.id,
-                                 _external=True)) for entry in entries]
+        links = [(entry, external_url("public.results_entry", slug=contest.slug, entry_id=entry.id))
+                 for entry in entries]
         with force_locale(user.locale):
             send_mail(
                 to=user.email,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Assignment, Contest, Entry, EntryRound, JuryMember, Review, Round, User
 from app.services.jury.members import declared_conflict_clause
 from app.services.platform.audit import record_event
+from app.services.platform.links import external_url
 from app.services.platform.mail import send_mail
 
 
@@ -134,7 +135,7 @@ def send_reminders(*, round_: Round, actor: User, judge_ids: list[int] | None = 
     Returns how many judges were reminded.
     """
     contest = round_.contest
-    link = url_for("jury.dashboard", _external=True)
+    link = external_url("jury.dashboard")
     sent = 0
     for row in judges_with_work_left(round_):
         if judge_ids is not None and row.judge.id not in judge_ids:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,6 +36,7 @@ from app.services.jury.members import (
 )
 from app.services.platform import clock
 from app.services.platform.audit import audit_row, record_event, record_events
+from app.services.platform.links import external_url
 from app.services.platform.mail import send_mail
 from app.services.platform.permissions import judge_in_round_clause
 
@@ -364,7 +365,7 @@ def reopen_review(*, review: Review, actor: User, reason: str) -> Review:
 def _mail_reopened(review: Review, round_: Round, reason: str) -> None:
     judge = review.judge
     entry = review.entry
-    link = url_for("jury.score", round_id=round_.id, entry_id=entry.id, _external=True)
+    link = external_url("jury.score", round_id=round_.id, entry_id=entry.id)
     with force_locale(judge.locale):
         send_mail(
             to=judge.email,
