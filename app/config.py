@@ -67,6 +67,9 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_BYTES", 120 * 1024 * 1024)
     # All attachments of one entry together (DESIGN §7: 50 MB); per-file limits are per form field.
     ENTRY_MAX_BYTES = _int("ENTRY_MAX_BYTES", 50 * 1024 * 1024)
+    # How many files one file field, and one entry over all its fields, may hold.
+    FIELD_MAX_FILES = _int("FIELD_MAX_FILES", 20)
+    ENTRY_MAX_FILES = _int("ENTRY_MAX_FILES", 50)
     # Where a form typed by someone whose session expired waits until they log in again.
     STASH_DIR = os.environ.get("STASH_DIR", str(INSTANCE_DIR / "stash"))
 

@@ -1,4 +1,5 @@
-"""Nothing typed is lost when the session expires: the values wait on the server for the login."""
+"""Nothing typed is lost when the login expires: the values wait on the server for the same account
+to log in again. A browser that was never signed in keeps nothing (services/intake/stash.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from urllib.parse import unquote
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Entry
+from app.models import Entry, User
+from app.services.platform import accounts
 from tests import entries_helpers as h
 from tests.factories import NOW, PASSWORD
 
@@ -31,13 +33,19 @@ def _csrf(page: str) -> str:
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
 
 
-def test_post_after_logout_keeps_values_through_login(app, client, make, freeze, login, tmp_path):
+def _end_sessions_elsewhere(user) -> None:
+    """The login expires while the form is open: the entrant logged out everywhere on another device."""
+    accounts.end_sessions(db.session.get(User, user.id))
+    db.session.commit()
+
+
+def test_post_after_login_expired_keeps_values_through_login(app, client, make, freeze, login, tmp_path):
     contest = _setup(app, make, freeze, tmp_path)
     entrant = login(make.user())
     client.post(f"/apply/{contest.slug}/new", data={"title": "Saved title", "action": "save"},
                 content_type="multipart/form-data")
     entry = _entry(entrant)
-    client.post("/auth/logout")  # the session ends while the form is open
+    _end_sessions_elsewhere(entrant)
 
     typed = h.answers(contest, title="Typed after expiry", a_summary="Long text\nthat must survive",
                       action="submit")
@@ -59,9 +67,10 @@ def test_post_after_logout_keeps_values_through_login(app, client, make, freeze,
     assert list((tmp_path / "stash").glob("*.json")) == []
 
 
-def test_new_application_kept_through_login(app, client, make, freeze, tmp_path):
+def test_new_application_kept_through_login(app, client, make, freeze, tmp_path, login):
     contest = _setup(app, make, freeze, tmp_path)
-    entrant = make.user()
+    entrant = login(make.user())
+    _end_sessions_elsewhere(entrant)
     response = client.post(f"/apply/{contest.slug}/new", content_type="multipart/form-data",
                            data=h.answers(contest, title="Before logging in", action="save"))
     location = unquote(response.headers["Location"])
@@ -72,16 +81,47 @@ def test_new_application_kept_through_login(app, client, make, freeze, tmp_path)
     assert _entry(entrant) is None
 
 
-def test_stash_only_for_the_browser_that_made_it(app, client, make, freeze, tmp_path, login):
+def test_never_signed_in_browser_stashes_nothing(app, client, make, freeze, tmp_path):
     contest = _setup(app, make, freeze, tmp_path)
+    for _attempt in range(5):
+        response = client.post(f"/apply/{contest.slug}/new", content_type="multipart/form-data",
+                               data=h.answers(contest, title="x" * 100_000, action="save"))
+        assert unquote(response.headers["Location"]) == f"/auth/login?next=/apply/{contest.slug}/new"
+    response = client.post("/apply/entries/999999/edit", data={"title": "planted"})
+    assert "restore=" not in response.headers["Location"]
+    assert list((tmp_path / "stash").glob("*.json")) == []
+
+
+def test_stash_only_for_the_account_that_made_it(app, client, make, freeze, tmp_path, login):
+    contest = _setup(app, make, freeze, tmp_path)
+    entrant = login(make.user())
+    _end_sessions_elsewhere(entrant)
     response = client.post(f"/apply/{contest.slug}/new", content_type="multipart/form-data",
                            data=h.answers(contest, title="Private draft", action="save"))
     target = unquote(response.headers["Location"]).split("next=", 1)[1]
-    other = app.test_client()
     stranger = make.user()
-    other.post("/auth/login", data={"email": stranger.email, "password": PASSWORD})
-    page = other.get(target).get_data(as_text=True)
+    # Another account logging in in the same browser does not get it.
+    page = client.get(client.post("/auth/login?next=" + target, data={
+        "email": stranger.email, "password": PASSWORD}).headers["Location"]).get_data(as_text=True)
     assert "Private draft" not in page
+    # Nor another browser.
+    other = app.test_client()
+    other.post("/auth/login", data={"email": entrant.email, "password": PASSWORD})
+    assert "Private draft" not in other.get(target).get_data(as_text=True)
+
+
+def test_stashes_per_account_are_capped(app, client, make, freeze, tmp_path, login):
+    from app.services.intake import stash
+
+    contest = _setup(app, make, freeze, tmp_path)
+    entrant = login(make.user())
+    _end_sessions_elsewhere(entrant)
+    for index in range(stash.MAX_PER_ACCOUNT + 4):
+        client.post(f"/apply/{contest.slug}/new", content_type="multipart/form-data",
+                    data=h.answers(contest, title=f"Attempt {index}", action="save"))
+    files = list((tmp_path / "stash").glob("*.json"))
+    assert len(files) == stash.MAX_PER_ACCOUNT
+    assert all(path.name.startswith(f"{entrant.id}-") for path in files)
 
 
 def test_expired_csrf_token_keeps_values(app, client, make, freeze, tmp_path):
@@ -93,7 +133,7 @@ def test_expired_csrf_token_keeps_values(app, client, make, freeze, tmp_path):
     page = client.get(f"/apply/{contest.slug}/new").get_data(as_text=True)
     old_token = _csrf(page)
 
-    client.delete_cookie("session")  # the browser lost the session (expired, or the server restarted)
+    _end_sessions_elsewhere(entrant)  # the login expired (logged out everywhere on another device)
     typed = h.answers(contest, title="Typed with a stale token", action="save", csrf_token=old_token)
     response = client.post(f"/apply/{contest.slug}/new", data=typed, content_type="multipart/form-data")
     location = unquote(response.headers["Location"])
@@ -118,11 +158,12 @@ def test_bad_csrf_token_while_logged_in_returns_to_the_form(app, client, make, f
     assert "Your session had expired" in page
 
 
-def test_old_stashes_are_swept(app, client, make, freeze, tmp_path):
+def test_old_stashes_are_swept(app, client, make, freeze, tmp_path, login):
     import os
     import time
 
     contest = _setup(app, make, freeze, tmp_path)
+    _end_sessions_elsewhere(login(make.user()))
     folder = tmp_path / "stash"
     folder.mkdir()
     old = folder / "oldoldoldoldoldoldoldold.json"

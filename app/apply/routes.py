@@ -15,6 +15,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     stream_with_context,
     url_for,
 )
@@ -27,9 +28,9 @@ from app.apply.forms import build_application_form, field_name
 from app.extensions import db
 from app.input_limits import query_int
 from app.models import Attachment, Contest, Entry
-from app.services.intake import application_form, entries, stash
+from app.services.intake import application_form, attachment_access, entries, stash
 from app.services.intake.application_form import UploadError
-from app.services.platform import permissions, storage
+from app.services.platform import accounts, storage
 from app.services.platform.clock import is_open, now
 
 bp = Blueprint("apply", __name__)
@@ -41,14 +42,26 @@ def _form_target(restore: str | None = None) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), restore=restore)
 
 
+def _expired_login_account() -> int | None:
+    """The account this browser was signed in as, when its login has ended (its sessions were
+    ended elsewhere, or it no longer exists): the session still names it."""
+    parsed = accounts.parse_session_id(session.get("_user_id"))
+    return parsed[0] if parsed else None
+
+
 def _keep_and_relogin():
-    """A form posted without a session: keep the values, log in, and come back to the form."""
-    stash_id = stash.stash_form(request.form)
+    """A form posted without a valid login: keep the values for the account whose login expired,
+    log in, and come back to the form. A browser that was never signed in keeps nothing."""
+    owner_id = current_user.id if current_user.is_authenticated else _expired_login_account()
+    stash_id = stash.stash_form(request.form, owner_id=owner_id) if owner_id is not None else None
     target = _form_target(stash_id)
     if current_user.is_authenticated:
         flash(_("Your session had expired, so nothing was saved. We kept what you typed: check it "
                 "and save again. Files need to be chosen again."), "warning")
         return redirect(target)
+    if stash_id is None:
+        flash(_("Please log in to open this page."), "info")
+        return redirect(url_for("auth.login", next=_form_target()))
     flash(_("Your session has expired. Log in again to continue; what you typed is kept "
             "(files need to be chosen again)."), "warning")
     return redirect(url_for("auth.login", next=target))
@@ -161,6 +174,9 @@ def _handle_post(contest: Contest, entry: Entry | None, form):
                 continue
             try:
                 entries.add_attachment(entry, definition, upload, actor=current_user)
+            except application_form.TooManyFiles as error:
+                problems.setdefault(definition.key, []).append(str(error))
+                break  # the field is full: the request's other files for it are not even read
             except UploadError as error:
                 problems.setdefault(definition.key, []).append(str(error))
     if remove_id:
@@ -187,6 +203,11 @@ def _handle_post(contest: Contest, entry: Entry | None, form):
                 submitted = action == "submit" or was != "submitted"
             except entries.Problems as error:
                 problems = error.errors
+            except entries.Unconfirmed as error:
+                # The draft above is kept; the form says why it was not submitted.
+                flash(str(error), "warning")
+                db.session.commit()
+                return _render_form(contest, entry, form, status=200)
     db.session.commit()
 
     if problems:
@@ -213,7 +234,7 @@ def entry_new(slug):
         flash(reason, "warning")
         return redirect(url_for("public.contest", slug=contest.slug))
     fields = application_form.form_fields(contest)
-    restored = stash.take_stash(request.args.get("restore"))
+    restored = stash.take_stash(request.args.get("restore"), owner_id=current_user.id)
     form = build_application_form(fields, contest.nominations, formdata=restored)
     if restored is not None:
         flash(_("We restored what you typed before your session expired. It is not saved yet."), "info")
@@ -236,7 +257,7 @@ def entry_edit(entry_id):
         flash(_("The deadline has passed: this application can no longer be changed."), "warning")
         return redirect(url_for("apply.entry_view", entry_id=entry.id))
     fields = application_form.form_fields(entry.contest)
-    restored = stash.take_stash(request.args.get("restore"))
+    restored = stash.take_stash(request.args.get("restore"), owner_id=current_user.id)
     form = build_application_form(fields, entry.contest.nominations, entry=entry, formdata=restored)
     if restored is not None:
         flash(_("We restored what you typed before your session expired. It is not saved yet."), "info")
@@ -309,12 +330,13 @@ def _content_disposition(kind: str, name: str) -> str:
 @bp.route("/files/<int:attachment_id>")
 @login_required
 def attachment(attachment_id):
-    """A file of an entry, for its entrant, the contest's organisers and assigned judges.
+    """A file of an entry, for its entrant, the contest's organisers and the judges whom the score
+    page lets see the entry (intake.attachment_access).
 
     `?inline=1` shows PDFs and images in the browser; everything else is a download.
     """
     item = db.session.get(Attachment, attachment_id)
-    if item is None or not permissions.can_view_entry(current_user, item.entry):
+    if item is None or attachment_access.attachment_reader(current_user, item) is None:
         abort(404)
     name = entries.attachment_display_name(current_user, item)
     inline = request.args.get("inline") == "1" and item.content_type in application_form.INLINE_TYPES

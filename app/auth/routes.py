@@ -65,15 +65,16 @@ def confirm(token):
 
 @bp.route("/confirm", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_login_limit, methods=["POST"])
 def resend_confirmation():
     form = ResendConfirmationForm()
     if current_user.is_confirmed:
-        return redirect(url_for("public.index"))
+        return redirect_next(request.form.get("next"))
     if form.validate_on_submit():
         accounts.send_confirmation_mail(current_user)
         flash(_("We have sent a new confirmation link to %(email)s.", email=current_user.email),
               "info")
-        return redirect(url_for("public.index"))
+        return redirect_next(request.form.get("next"))
     return render_template("auth/unconfirmed.html", form=form)
 
 

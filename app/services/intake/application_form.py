@@ -247,6 +247,16 @@ def entry_max_bytes() -> int:
     return current_app.config.get("ENTRY_MAX_BYTES") or DEFAULT_ENTRY_MAX_BYTES
 
 
+def field_max_files() -> int:
+    """How many files one file field of an entry holds."""
+    return current_app.config.get("FIELD_MAX_FILES") or 20
+
+
+def entry_max_files() -> int:
+    """How many files one entry holds over all its fields."""
+    return current_app.config.get("ENTRY_MAX_FILES") or 50
+
+
 def human_size(size: int) -> str:
     """10485760 → "10 MB", 1536 → "1.5 KB"; for messages and pages."""
     for unit, factor in (("MB", MB), ("KB", 1024)):
@@ -434,6 +444,10 @@ class FileCheck:
 
 class UploadError(ValueError):
     """A file that cannot be accepted; the message is translated and names the limit."""
+
+
+class TooManyFiles(UploadError):
+    """The field or the entry holds as many files as it may: no further file of the request fits."""
 
 
 _UNSAFE_NAME_CHARACTERS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')

@@ -78,6 +78,10 @@ class DeadlineError(EntryError):
     """The intake window is closed (or not open yet)."""
 
 
+class Unconfirmed(EntryError):
+    """The entrant has not confirmed their e-mail address: they may save drafts, not submit."""
+
+
 @dataclass
 class Problems(Exception):
     """Everything wrong with an application, by field key; shown all at once."""
@@ -360,6 +364,10 @@ def submit_entry(entry: Entry, application: Application | None = None, *, actor:
     For an entry already submitted, the changes are applied only if the whole is valid.
     """
     round_ = _require_open(entry)
+    if not entry.entrant.is_confirmed:
+        # An address nobody has proved could be anyone's: the contest must be able to reach them.
+        raise Unconfirmed(_("Confirm your e-mail address before submitting: follow the link we sent to "
+                            "%(email)s. Your draft is saved.", email=entry.entrant.email))
     fields = application_form.form_fields(entry.contest)
     if application is None:
         application = Application(title=entry.title, nomination_id=entry.nomination_id,
@@ -408,6 +416,15 @@ def add_attachment(entry: Entry, field_: FormField, upload: FileStorage, *, acto
     _require_open(entry)
     if field_.type != "file" or field_.contest_id != entry.contest_id:
         raise EntryError(_("This field does not take files."))
+    in_field = sum(1 for a in entry.attachments if a.field_key == field_.key)
+    if in_field >= application_form.field_max_files():
+        raise application_form.TooManyFiles(_(
+            "This field holds at most %(count)s files: remove one before adding another.",
+            count=application_form.field_max_files()))
+    if len(entry.attachments) >= application_form.entry_max_files():
+        raise application_form.TooManyFiles(_(
+            "An application holds at most %(count)s files: remove one before adding another.",
+            count=application_form.entry_max_files()))
     used = sum(a.size for a in entry.attachments)
     check = application_form.check_upload(field_, upload.filename or "", upload.stream,
                                           entry_bytes_used=used)

@@ -60,6 +60,11 @@ class JudgeAccess:
             return _("Sign the declaration of conflicts of interest and confidentiality first.")
         return None
 
+    @property
+    def allows_entry(self) -> bool:
+        """May they see the entry (its page, its scores, its files): the score page's rule."""
+        return self.problem is None and self.assigned and not self.conflicted
+
 
 def judge_access_questions(user_id, round_: type[Round] | Round,
                            entry: type[Entry] | Entry | None = None) -> list[sa.Exists]:
@@ -91,6 +96,18 @@ def declared_conflict_clause(entry_id, user_id) -> sa.Exists:
 def judge_access(user: User, round_: Round, entry: Entry | None = None) -> JudgeAccess:
     """What decides whether `user` may judge in `round_` (and score `entry`), in one query."""
     return JudgeAccess(*db.session.execute(sa.select(*judge_access_questions(user.id, round_, entry))).one())
+
+
+def judge_may_open_entry(user_id: int, entry_id: int) -> bool:
+    """Whether the account may see the entry as its judge in at least one round where it is
+    assigned to them: JudgeAccess.allows_entry, the rule of the score page, in one query."""
+    assigned_rounds = sa.select(Assignment.round_id).where(Assignment.entry_id == entry_id,
+                                                          Assignment.judge_id == user_id)
+    rows = db.session.execute(
+        sa.select(*judge_access_questions(user_id, Round, Entry)).select_from(Round)
+        .join(Entry, Entry.contest_id == Round.contest_id)
+        .where(Entry.id == entry_id, Round.id.in_(assigned_rounds))).all()
+    return any(JudgeAccess(*row).allows_entry for row in rows)
 
 
 def judge_access_problem(user: User | None, round_: Round) -> str | None:

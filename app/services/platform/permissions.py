@@ -61,17 +61,6 @@ def is_assigned(user: User | None, entry: Entry, round_: Round | None = None) ->
     return db.session.scalar(sa.select(sa.exists().where(*condition)))
 
 
-def can_view_entry(user: User | None, entry: Entry) -> bool:
-    """The entrant, the contest's organisers and judges assigned to it may open an entry."""
-    if user is None or not user.is_authenticated:
-        return False
-    if entry.entrant_id == user.id:
-        return True
-    if is_organiser(user, entry.contest):
-        return True
-    return is_assigned(user, entry)
-
-
 def can_see_scores(user: User | None, contest: Contest) -> bool:
     """Before publication only organisers see any score or rank (DESIGN §1)."""
     return contest.is_published or is_organiser(user, contest)
