@@ -78,6 +78,8 @@ def test_invitation_accept_by_new_account_confirms_invited_address(make, contest
     db.session.commit()
     client.post("/auth/register", data={"email": "new@example.org", "name": "New Judge", "password": "longenough",
                                         "password2": "longenough", "next": f"/jury/invitation/{member.token}"})
+    # Registration signs nobody in (its answer must not tell whether the address had an account).
+    client.post("/auth/login", data={"email": "new@example.org", "password": "longenough"})
     client.post(f"/jury/invitation/{member.token}/accept")
     db.session.expire_all()
     member = db.session.get(JuryMember, member.id)
