@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
+from app.form_base import AppForm
 from app.services.setup import contests, rules
 
 
-class ContestCreateForm(FlaskForm):
+class ContestCreateForm(AppForm):
     slug = StringField(
         _l("Address (slug)"),
         validators=[DataRequired(), Regexp(rules.SLUG_PATTERN, message=_l(
@@ -28,7 +28,7 @@ class ContestCreateForm(FlaskForm):
             raise ValidationError(message)
 
 
-class OrganiserForm(FlaskForm):
+class OrganiserForm(AppForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Full name (for a new account)"), validators=[Length(max=200)])
     submit = SubmitField(_l("Appoint"))

@@ -7,7 +7,6 @@ services.application_form and their messages are put on the fields here.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     MultipleFileField,
@@ -16,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 
+from app.form_base import AppForm
 from app.i18n import current_language
 from app.models import Entry, FormField, Nomination
 from app.services.intake import application_form
@@ -28,7 +28,7 @@ def field_name(key: str) -> str:
     return PREFIX + key
 
 
-class ApplicationFormBase(FlaskForm):
+class ApplicationFormBase(AppForm):
     title = StringField(_l("Project title"), render_kw={
         "maxlength": application_form.TITLE_MAX_LENGTH, "data-count": "title-count"})
     nomination = SelectField(_l("Nomination"), validate_choice=False)

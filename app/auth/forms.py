@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from app.form_base import AppForm
 from app.services.platform.accounts import password_problem
 
 
@@ -20,7 +20,7 @@ class AcceptablePassword:
 PASSWORD_RULES = [DataRequired(), AcceptablePassword()]
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(AppForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(_l("Password"), validators=PASSWORD_RULES)
@@ -32,7 +32,7 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Register"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Remember me"))
@@ -40,12 +40,12 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(AppForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
     submit = SubmitField(_l("Send the link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(AppForm):
     password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
     password2 = PasswordField(
         _l("Repeat the password"),
@@ -54,7 +54,7 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Set the password"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
     password2 = PasswordField(
@@ -64,9 +64,9 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change the password"))
 
 
-class ResendConfirmationForm(FlaskForm):
+class ResendConfirmationForm(AppForm):
     submit = SubmitField(_l("Send the confirmation link again"))
 
 
-class LogoutEverywhereForm(FlaskForm):
+class LogoutEverywhereForm(AppForm):
     submit = SubmitField(_l("Log out everywhere"))

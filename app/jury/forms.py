@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
+from app.form_base import AppForm
 from app.models import Criterion, Review
 from app.services.scoring.reviews import COMMENT_MAX, OVERALL_MAX, ReviewInput
 
@@ -42,7 +42,7 @@ class InScale:
                                      high=self.high))
 
 
-class ReviewFormBase(FlaskForm):
+class ReviewFormBase(AppForm):
     comment = TextAreaField(
         _l("Overall comment for the organisers"), validators=[Optional(), Length(max=OVERALL_MAX)],
         description=_l("Only the organisers read it."), render_kw={"rows": 4},

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -18,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from app.form_base import AppForm
 from app.forms_common import KeyField
 from app.services.intake import application_form
 from app.services.intake.application_form import MB, FormError
@@ -33,7 +33,7 @@ FIELD_TYPE_CHOICES = [
 ]
 
 
-class FormFieldForm(FlaskForm):
+class FormFieldForm(AppForm):
     key = KeyField(_l("Key"))
     type = SelectField(_l("Type"), choices=FIELD_TYPE_CHOICES, default="text")
     label_ru = StringField(_l("Label (Russian)"), validators=[Length(max=500)])
@@ -121,7 +121,7 @@ class FormFieldForm(FlaskForm):
         self.max_size_mb.data = (Decimal(field.max_size) / MB).quantize(Decimal("0.1")) if field.max_size else None
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(AppForm):
     decision = RadioField(_l("Decision"), choices=[
         ("eligible", _l("Eligible: the entry takes part in the first round")),
         ("ineligible", _l("Ineligible")),

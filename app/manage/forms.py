@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -19,6 +18,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.form_base import AppForm
 from app.forms_common import KeyField, LocalDateTimeField, WeightCheck
 from app.services.setup import rules
 
@@ -30,7 +30,7 @@ METHOD_CHOICES = [
 ]
 
 
-class ContestSettingsForm(FlaskForm):
+class ContestSettingsForm(AppForm):
     title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=300)])
     description_ru = TextAreaField(_l("Description (Russian)"), validators=[Length(max=20000)])
@@ -48,7 +48,7 @@ class ContestSettingsForm(FlaskForm):
             raise ValidationError(message)
 
 
-class NominationForm(FlaskForm):
+class NominationForm(AppForm):
     key = KeyField(_l("Key"))
     title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=300)])
@@ -63,7 +63,7 @@ class NominationForm(FlaskForm):
             raise ValidationError(_l("This key is already used in this contest."))
 
 
-class RoundForm(FlaskForm):
+class RoundForm(AppForm):
     key = KeyField(_l("Key"))
     title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=300)])
@@ -121,7 +121,7 @@ class RoundForm(FlaskForm):
                 raise ValidationError(_l("A tie-break criterion must belong to this round."))
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(AppForm):
     key = KeyField(_l("Key"))
     title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=500)])
     title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=500)])
@@ -151,7 +151,7 @@ class CriterionForm(FlaskForm):
                 raise ValidationError(message)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """An empty form for POST buttons: it carries the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))

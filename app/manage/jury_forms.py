@@ -1,9 +1,10 @@
 """Organiser forms: inviting the jury, editing a member, assigning entries by hand."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+
+from app.form_base import AppForm
 
 INN_RULE = Regexp(r"^\s*(\d{10}|\d{12})\s*$", message=_l("An INN has 10 or 12 digits."))
 
@@ -27,7 +28,7 @@ def _expertise_field():
                                description=_l("Entries of these nominations go to this judge first."))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(AppForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     organisation = _organisation_field()
     inn = _inn_field()
@@ -36,14 +37,14 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Invite"))
 
 
-class InviteListForm(FlaskForm):
+class InviteListForm(AppForm):
     emails = TextAreaField(_l("E-mail addresses"), validators=[DataRequired(), Length(max=100000)],
                            description=_l("One per line, or separated by commas."))
     list_expertise = SelectMultipleField(_l("Expertise (nominations)"), coerce=int, validate_choice=True)
     submit = SubmitField(_l("Invite everyone on the list"))
 
 
-class MemberForm(FlaskForm):
+class MemberForm(AppForm):
     organisation = _organisation_field()
     inn = _inn_field()
     max_load = _max_load_field()
@@ -51,18 +52,18 @@ class MemberForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class AddAssignmentForm(FlaskForm):
+class AddAssignmentForm(AppForm):
     entry_number = IntegerField(_l("Entry No."), validators=[InputRequired(), NumberRange(min=1)])
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
     submit = SubmitField(_l("Assign"))
 
 
-class MoveAssignmentForm(FlaskForm):
+class MoveAssignmentForm(AppForm):
     judge = SelectField(_l("New judge"), coerce=int, validators=[InputRequired()])
     submit = SubmitField(_l("Move"))
 
 
-class OrganiserConflictForm(FlaskForm):
+class OrganiserConflictForm(AppForm):
     conflict_entry_number = IntegerField(_l("Entry No."), validators=[InputRequired(), NumberRange(min=1)])
     conflict_judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])

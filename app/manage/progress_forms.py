@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.form_base import AppForm
 
-class RemindForm(FlaskForm):
+
+class RemindForm(AppForm):
     """Reminds every judge with work left, or only `judge_id` when given."""
 
     judge_id = IntegerField(validators=[Optional()])
     submit = SubmitField(_l("Send reminders"))
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(AppForm):
     reason = TextAreaField(
         _l("Reason"), validators=[DataRequired(message=_l("Give the judge a reason.")), Length(max=2000)],
         description=_l("The judge receives it by e-mail; it is kept in the audit log."),

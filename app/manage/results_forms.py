@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.form_base import AppForm
 from app.forms_common import WeightCheck
 from app.services.results.ranking import plain_decimal
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(AppForm):
     """Reopening a round or withdrawing a publication: the reason goes to the audit log."""
 
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason.")),
@@ -20,7 +20,7 @@ class ReasonForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
-class AdvanceForm(FlaskForm):
+class AdvanceForm(AppForm):
     mode = RadioField(_l("Which entries advance"), default="top", choices=[
         ("top", _l("The top entries of each nomination")),
         ("share", _l("The top per cent of each nomination's entries")),
@@ -48,7 +48,7 @@ class AdvanceForm(FlaskForm):
             raise ValidationError(_l("This round has no pass mark."))
 
 
-class AwardForm(FlaskForm):
+class AwardForm(AppForm):
     entry_number = IntegerField(_l("Entry number"), validators=[InputRequired(), NumberRange(min=1)])
     place = IntegerField(_l("Place in the nomination"), validators=[Optional(), NumberRange(min=1, max=100)],
                          description=_l("Leave empty for a special prize."))
@@ -61,7 +61,7 @@ class AwardForm(FlaskForm):
             raise ValidationError(_l("A special prize needs a title in at least one language."))
 
 
-class AwardPlacesForm(FlaskForm):
+class AwardPlacesForm(AppForm):
     places = IntegerField(_l("Places per nomination"), default=3, validators=[InputRequired(),
                                                                               NumberRange(min=1, max=20)])
     submit = SubmitField(_l("Name the winners from the ranking"))
@@ -70,7 +70,7 @@ class AwardPlacesForm(FlaskForm):
 def weights_form(rounds):
     """A form with one weight field per round (empty: the round does not count)."""
 
-    class WeightsForm(FlaskForm):
+    class WeightsForm(AppForm):
         submit = SubmitField(_l("Save the weights"))
 
     for round_ in rounds:
@@ -80,7 +80,7 @@ def weights_form(rounds):
     return WeightsForm()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     file = FileField(_l("Exchange file (JSON, or a zip with files)"), validators=[
         FileRequired(message=_l("Choose a file.")),
         FileAllowed(["json", "zip"], message=_l("Choose a .json or .zip file.")),

@@ -30,6 +30,7 @@ from app.extensions import db
 from app.models import Contest, FormField, User
 from app.models.contest import FIELD_TYPES
 from app.services.platform.audit import record_event
+from app.services.platform.text import FORBIDDEN_CHARACTER_MESSAGE, has_forbidden_characters
 
 MB = 1024 * 1024
 DEFAULT_FILE_MAX_BYTES = 10 * MB   # DESIGN §7: 10 MB per file …
@@ -335,11 +336,20 @@ def check_inn(value: str) -> str | None:
     return None if valid else _("This INN is not valid: please check the digits.")
 
 
-def draft_errors(fields: list[FormField], answers: dict) -> dict[str, list[str]]:
+def unstorable_keys(fields: list[FormField], answers: dict, *, title: str = "") -> list[str]:
+    """The keys ("title" included) whose value holds a character no text may (platform.text)."""
+    keys = ["title"] if has_forbidden_characters(title) else []
+    return keys + [f.key for f in fields if has_forbidden_characters(answers.get(f.key))]
+
+
+def draft_errors(fields: list[FormField], answers: dict, *, title: str = "") -> dict[str, list[str]]:
     """The few checks a draft gets: only what could not be stored at all."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = {key: [str(FORBIDDEN_CHARACTER_MESSAGE)]
+                                    for key in unstorable_keys(fields, answers, title=title)}
     for field in fields:
         value = answers.get(field.key)
+        if field.key in errors:
+            continue
         if isinstance(value, str) and len(value) >= ANSWER_HARD_LIMIT:
             errors.setdefault(field.key, []).append(
                 _("This answer is too long to keep (over %(count)s characters).",
@@ -354,7 +364,8 @@ def validate_answers(fields: list[FormField], answers: dict, *, file_counts: Map
 
     An empty result means the application may be submitted.
     """
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = {key: [str(FORBIDDEN_CHARACTER_MESSAGE)]
+                                    for key in unstorable_keys(fields, answers, title=title)}
 
     def add(key: str, message: str) -> None:
         errors.setdefault(key, []).append(message)

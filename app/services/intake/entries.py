@@ -268,11 +268,14 @@ def _touch(entry: Entry) -> None:
 
 
 def _apply(entry: Entry, application: Application, fields: list[FormField]) -> None:
-    entry.title = (application.title or "").strip()[:500]
+    # A value that cannot be stored (a NUL, say) keeps the stored one; the form shows the problem.
+    unstorable = set(application_form.unstorable_keys(fields, application.answers, title=application.title or ""))
+    if "title" not in unstorable:
+        entry.title = (application.title or "").strip()[:500]
     nomination_ids = {n.id for n in entry.contest.nominations}
     entry.nomination_id = application.nomination_id if application.nomination_id in nomination_ids else None
     answers = dict(entry.answers or {})
-    answers.update(application.answers)
+    answers.update({key: value for key, value in application.answers.items() if key not in unstorable})
     entry.answers = answers
     for key, column in application_form.MIRRORED_KEYS.items():
         if any(f.key == key for f in fields):
@@ -301,7 +304,7 @@ def save_draft(entry: Entry, application: Application, *, actor: User) -> dict[s
     if entry.status == "submitted":
         raise EntryError(_("This application is submitted: save your changes by submitting it again."))
     fields = application_form.form_fields(entry.contest)
-    errors = application_form.draft_errors(fields, application.answers)
+    errors = application_form.draft_errors(fields, application.answers, title=application.title or "")
     _apply(entry, application, fields)
     db.session.flush()
     return errors
