@@ -29,6 +29,7 @@ from app.services.exchange.document import (
     VERSION,
     ExchangeError,
 )
+from app.services.platform.text import has_forbidden_characters
 from app.services.setup import rules
 
 # --- validation ------------------------------------------------------------------------------
@@ -98,6 +99,8 @@ class _Validator:
     def string(self, value, path: str, *, max_length: int | None = None, blank: bool = True) -> str:
         if not isinstance(value, str):
             self.fail(path, _("must be a string"))
+        if has_forbidden_characters(value):
+            self.fail(path, _("contains a control character (such as NUL) that cannot be stored"))
         if max_length is not None and len(value) > max_length:
             self.fail(path, _("is longer than %(limit)s characters", limit=max_length))
         if not blank and not value.strip():
@@ -116,6 +119,8 @@ class _Validator:
         return value
 
     def integer(self, value, path: str, *, minimum: int | None = None, maximum: int | None = INT_MAX) -> int:
+        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+            self.fail(path, _("%(value)s is too large", value=f"{str(value)[:20]}…"))  # load_document: too long for int
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(path, _("must be a whole number"))
         if minimum is not None and value < minimum:
@@ -175,7 +180,10 @@ class _Validator:
             self.fail(path, _("%(value)s is not an ISO 8601 date and time", value=_show(value)))
         if parsed.tzinfo is None:
             self.fail(path, _("%(value)s has no time zone offset, e.g. +03:00", value=_show(value)))
-        return parsed.astimezone(UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:  # year 9999 with a negative offset, year 1 with a positive one
+            self.fail(path, _("%(value)s is outside the years we can store", value=_show(value)))
 
     def optional_moment(self, data: dict, key: str, path: str) -> datetime | None:
         value = data.get(key)
