@@ -65,3 +65,20 @@ def test_no_get_route_answers_5xx(app, world):  # noqa: F811
         assert response.status_code < 500, (role, url, response.status_code)
 
     probe()
+
+
+def test_ids_beyond_integer_columns_are_404_on_every_int_route(app, world):  # noqa: F811
+    people, values = world
+    admin = app.test_client()
+    admin.post("/auth/login", data={"email": people["admin"].email, "password": factories.PASSWORD})
+    int_rules = [rule for rule in app.url_map.iter_rules() if "int:" in rule.rule]
+    assert len(int_rules) >= 14
+    for rule in int_rules:
+        for huge in (2**31, 2**63, 10**30):
+            def fill(match: re.Match, huge=huge) -> str:
+                return str(huge) if match.group(1) == "int" else quote(str(values[match.group(2)]), safe="")
+
+            url = _VARIABLE.sub(fill, rule.rule)
+            response = admin.get(url) if "GET" in rule.methods else admin.post(url)
+            response.close()
+            assert response.status_code == 404, (url, response.status_code)
