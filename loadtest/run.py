@@ -139,6 +139,7 @@ class Run:
             "S3_ACCESS_KEY_ID": "load",
             "S3_SECRET_ACCESS_KEY": "load-secret",
             "BIND": f"{HOST}:{web_port}",
+            "PUBLIC_URL": f"http://{HOST}:{web_port}",
             "WEB_CONCURRENCY": str(args.workers),
             "WEB_THREADS": str(args.threads),
             # The simulated people pause up to 20 s and then reuse their connection, as a proxy

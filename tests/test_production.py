@@ -27,7 +27,8 @@ REDIS_DB_URL = "redis://127.0.0.1:6379/15"
 
 def _env(**changes) -> dict:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("SECRET_KEY", "FJ_ENV", "DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY", "BIND")}
+           if k not in ("SECRET_KEY", "FJ_ENV", "DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY", "BIND", "PUBLIC_URL")}
+    env["PUBLIC_URL"] = "https://jury.example.org"  # required in production, like SECRET_KEY
     env.update({k: v for k, v in changes.items() if v is not None})
     return env
 

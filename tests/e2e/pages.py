@@ -154,9 +154,11 @@ class Actor:
         self.fill({"E-mail": self.person.email, "Full name": self.person.name,
                    "Password": self.person.password, "Repeat the password": self.person.password})
         self.submit("Register")
-        self.expect_flash("Welcome! We have sent a confirmation link to %(email)s.",
-                          email=self.person.email)
+        # The same answer whether or not the address had an account; registering signs nobody in.
+        self.expect_flash("Thank you. We have sent a message to %(email)s: follow the link in it to confirm "
+                          "the address, and log in with your e-mail and password.", email=self.person.email)
         self.confirm_email()
+        self.log_in()
 
     def confirm_email(self) -> None:
         link = self.server.link_in_mail(self.person.email, "/auth/confirm/")

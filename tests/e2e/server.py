@@ -30,7 +30,7 @@ PASSWORD = "e2e-password-1"
 
 # Variables of the developer's or CI's shell that must not leak into the served app.
 _SCRUBBED = ("DATABASE_URL", "TEST_DATABASE_URL", "REDIS_URL", "MAIL_SERVER", "FLASK_DEBUG",
-             "FLASK_APP", "SERVER_NAME", "STORAGE_BACKEND", "FJ_ENV", "SECRET_KEY")
+             "FLASK_APP", "SERVER_NAME", "STORAGE_BACKEND", "FJ_ENV", "SECRET_KEY", "PUBLIC_URL")
 
 
 def free_port() -> int:
@@ -86,6 +86,7 @@ class LiveServer:
             "INSTANCE_PATH": str(workdir / "instance"),
             "RATELIMIT_ENABLED": "0",
             "PYTHONUNBUFFERED": "1",
+            "PUBLIC_URL": self.base_url,  # the links in its e-mails
         })
         self.process: subprocess.Popen | None = None
         self._log = None
