@@ -1,6 +1,6 @@
 """The base of every form: a text field with a control character is refused at the field.
 
-Every form of the app derives from AppForm (tests/test_security_inputs.py checks it), so the rule
+Every form of the app derives from AppForm (tests/test_security.py checks it), so the rule
 of services/platform/text.py reaches every text field without each form repeating it.
 """
 

@@ -451,3 +451,25 @@ def test_unconfirmed_entrant_saves_drafts_but_cannot_submit(app, client, make, f
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Entry, entry.id).status == "submitted"
+
+
+def test_every_form_of_the_app_refuses_control_characters(app):
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+
+    import app as package
+    from app.form_base import AppForm
+
+    for module in pkgutil.walk_packages(package.__path__, "app."):
+        importlib.import_module(module.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = {cls for cls in subclasses(FlaskForm) if cls.__module__.startswith("app.")}
+    assert len(ours) > 30
+    assert {cls.__qualname__ for cls in ours if not issubclass(cls, AppForm)} == set()
