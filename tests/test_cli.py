@@ -15,6 +15,13 @@ def test_create_admin(runner):
     assert user is not None and user.is_admin and user.is_confirmed
 
 
+def test_create_admin_refuses_a_weak_password(runner):
+    result = runner.invoke(args=["create-admin", "--email", "weak@example.org", "--name", "W",
+                                 "--password", "password123"])
+    assert result.exit_code == 1 and "most common" in result.output
+    assert accounts.find_user_by_email("weak@example.org") is None
+
+
 def test_create_admin_promotes_existing_account(runner, make):
     make.user(email="someone@example.org")
     runner.invoke(args=["create-admin", "--email", "someone@example.org", "--name", "S",

@@ -17,6 +17,9 @@ def create_admin(email: str, name: str, password: str) -> None:
     """Create a platform administrator (or make an existing account one)."""
     from app.services.platform import accounts
 
+    problem = accounts.password_problem(password, email=email)
+    if problem:
+        raise click.ClickException(problem)
     user = accounts.find_user_by_email(email)
     if user is None:
         user = accounts.create_user(email=email, name=name, password=password, confirmed=True,
