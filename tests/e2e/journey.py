@@ -404,6 +404,9 @@ class Journey:
         judge.fill({"E-mail": judge.person.email, "Full name": judge.person.name,
                     "Password": judge.person.password, "Repeat the password": judge.person.password})
         judge.submit("Register")
+        # Registering signs nobody in; the login page brings the judge back to the invitation.
+        judge.fill({"E-mail": judge.person.email, "Password": judge.person.password})
+        judge.submit("Log in")
         judge.click(judge.page.get_by_test_id("accept"))
         judge.expect_flash("Thank you! You are on the jury of %(round)s.", round=self.text["round1"])
         expect(judge.page.get_by_test_id("declaration-text")).to_have_text(self.text["declaration"])

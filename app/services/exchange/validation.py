@@ -120,7 +120,7 @@ class _Validator:
 
     def integer(self, value, path: str, *, minimum: int | None = None, maximum: int | None = INT_MAX) -> int:
         if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
-            self.fail(path, _("%(value)s is too large", value=f"{str(value)[:20]}…"))  # load_document: too long for int
+            self.fail(path, _("%(value)s is too large", value=str(value)[:20] + "…"))  # load_document: too long for int
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(path, _("must be a whole number"))
         if minimum is not None and value < minimum:
