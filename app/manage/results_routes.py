@@ -19,7 +19,7 @@ from app.services.platform.collector import collector_paused
 from app.services.results import export as results_export
 from app.services.results import outcomes as results_service
 from app.services.results.outcomes import ResultsError
-from app.services.results.ranking import criterion_breakdown, rank_round, weighted_means_shown
+from app.services.results.reading import round_results
 
 # Rows of the ranking table (as on the other lists of entries), and judges of the judges' chart,
 # per page of the results page.
@@ -63,7 +63,7 @@ def results(contest):
     # The whole page works on the ranking's 10,000 rows: the collector waits until it is rendered
     # (see collector.collector_paused).
     with collector_paused():
-        ranking = rank_round(round_, overall=overall)
+        ranking = round_results(round_, overall=overall)
         # A round of 10,000 entries is read a page at a time: the criterion columns are read and the
         # rows rendered for one page only (the ranking itself is always the whole round's).
         pages = max(1, -(-len(ranking.rows) // RESULTS_PER_PAGE))
@@ -73,20 +73,19 @@ def results(contest):
         snapshot = results_service.current_snapshot(round_) if round_.finalised_at else None
         finaliser = db.session.get(User, round_.finalised_by_id) if round_.finalised_by_id else None
         # Judges too are shown a page at a time (a round can have 800; the chart draws one line each).
-        judges = results_service.round_judges(round_)
+        judges = results_service.round_judges(round_, ranking)
         judge_pages = max(1, -(-len(judges) // JUDGES_PER_PAGE))
         judge_page = min(max(request.args.get("judges", 1, type=query_int), 1), judge_pages)
         profiles = results_service.judge_profiles(
-            round_, judge_ids=judges[(judge_page - 1) * JUDGES_PER_PAGE:judge_page * JUDGES_PER_PAGE])
+            round_, judge_ids=judges[(judge_page - 1) * JUDGES_PER_PAGE:judge_page * JUDGES_PER_PAGE], ranking=ranking)
         edges = results_service.bin_edges(round_)
         return render_template(
             "manage/results.html", contest=contest, round=round_, rounds=rounds, ranking=ranking, overall=overall,
             groups=ranking.groups(shown), counts=ranking.counts(), page=page, pages=pages,
             judge_page=judge_page, judge_pages=judge_pages,
-            criteria=criteria, means=weighted_means_shown(round_, criteria, [row.entry_id for row in shown]),
+            criteria=criteria, means=ranking.weighted_means(criteria, [row.entry_id for row in shown]),
             profiles=profiles, edges=edges, judge_chart=judge_chart(profiles, edges), histogram_chart=histogram_chart,
             histograms=results_service.score_histograms(ranking), snapshot=snapshot, finaliser=finaliser,
-            changed=snapshot is not None and results_service.scores_changed(snapshot, ranking),
             next_round=results_service.next_round(round_), confirm_form=ConfirmForm(),
             waiting=results_service.unfinalised_rounds(contest),
             nomination_titles={n.id: n.loc("title") for n in ranking.nominations},
@@ -100,12 +99,13 @@ def results_entry(contest, round_id, entry_id):
     entry = db.session.get(Entry, entry_id)
     if entry is None or entry.contest_id != contest.id:
         abort(404)
-    row = rank_round(round_).by_entry().get(entry.id)
+    ranking = round_results(round_)
+    row = ranking.by_entry().get(entry.id)
     if row is None:
         abort(404)
     return render_template(
         "manage/results_entry.html", contest=contest, round=round_, entry=entry, row=row,
-        criteria=list(round_.criteria), breakdown=criterion_breakdown(round_, [entry.id]),
+        criteria=list(round_.criteria), breakdown=ranking.breakdown([entry.id]),
         reviews=results_service.entry_reviews(round_, entry),
     )
 

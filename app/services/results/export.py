@@ -17,9 +17,8 @@ from app.services.results.ranking import (
     RoundRanking,
     criterion_sums,
     plain_decimal,
-    rank_round,
-    weighted_means_shown,
 )
+from app.services.results.reading import round_results
 
 RESULTS_FORMAT = "formula-jury/results"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,7 +26,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def results_document(round_: Round, ranking: RoundRanking | None = None) -> dict:
     """The round's results: rated entries by nomination (form order) then rank; unrated numbers."""
-    ranking = ranking or rank_round(round_)
+    ranking = ranking or round_results(round_)
     keys = {n.id: n.key for n in ranking.nominations}
     rankings = []
     for _nomination, rows in ranking.groups():
@@ -55,9 +54,10 @@ def _table(round_: Round) -> tuple[list[str], list[list]]:
     """The header and rows shared by CSV and XLSX: every entry, rated first, per nomination."""
     criteria = list(round_.criteria)
     # One pass over the score table serves both the criterion columns and the ranking's tie-breaks.
-    sums = criterion_sums(round_, [criterion.id for criterion in criteria])
-    ranking = rank_round(round_, sums=sums)
-    means = weighted_means_shown(round_, criteria, sums=sums)
+    # A frozen round's columns come from its snapshot; a live one reads the scores once for both.
+    sums = None if round_.finalised_at else criterion_sums(round_, [criterion.id for criterion in criteria])
+    ranking = round_results(round_, sums=sums)
+    means = ranking.weighted_means(criteria, sums=sums)
     titles = {n.id: (n.key, n.loc("title")) for n in ranking.nominations}
     header = [_("Nomination key"), _("Nomination"), _("Rank"), _("Entry"), _("Title"), _("Organisation"),
               _("Score"), _("Reviews"), _("Spread"), _("Disagreement"), _("Below pass mark"), _("Not rated")]

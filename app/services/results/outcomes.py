@@ -30,15 +30,15 @@ from app.services.platform.audit import record_event
 from app.services.platform.clock import now
 from app.services.platform.links import external_url
 from app.services.platform.mail import send_mail
+from app.services.results import reading
 from app.services.results.ranking import (
     RankedEntry,
     RoundRanking,
-    criterion_breakdown,
     half_up,
     order_entries,
     plain_decimal,
-    rank_round,
 )
+from app.services.results.reading import _exact_text, current_snapshot, round_results, snapshot_data
 from app.services.setup import rules
 
 ADVANCE_MODES = ("top", "share", "pass")
@@ -48,45 +48,7 @@ class ResultsError(Exception):
     """An action the rules do not allow; the message is translated and shown to the organiser."""
 
 
-# --- snapshots -------------------------------------------------------------------------------
-
-def _exact_text(score: Fraction | float | None) -> str | None:
-    if score is None:
-        return None
-    if isinstance(score, float):
-        return repr(score)
-    return f"{score.numerator}/{score.denominator}"
-
-
-def _exact_value(text: str | None) -> Fraction | float | None:
-    if text is None:
-        return None
-    return Fraction(text) if "/" in text else float(text)
-
-
-def snapshot_data(ranking: RoundRanking) -> dict:
-    """The ranking as JSON: enough to rebuild it exactly, plus the shown values for the record."""
-    round_ = ranking.round
-    # A live ranking reads tie-break values only for tied entries; a snapshot keeps them all.
-    ranking.load_all_tie_values()
-    return {
-        "round": round_.key,
-        "method": round_.method,
-        "pass_mark": plain_decimal(round_.pass_mark),
-        "rows": [
-            {
-                "entry_id": row.entry_id, "number": row.number, "nomination_id": row.nomination_id,
-                "rank": row.rank, "score": _exact_text(row.score),
-                "shown": None if row.display_score is None else str(row.display_score),
-                "reviews": row.reviews, "sum": plain_decimal(row.sum_total),
-                "min": plain_decimal(row.min_total), "max": plain_decimal(row.max_total),
-                "flagged": row.flagged, "below_pass_mark": row.below_pass_mark,
-                "tie_values": [_exact_text(v) for v in row.tie_values],
-            }
-            for row in ranking.rows
-        ],
-    }
-
+# --- snapshots: reading.py owns their format; these names stay for callers -------------------
 
 def scores_changed(snapshot: RankingSnapshot, ranking: RoundRanking) -> bool:
     """Whether the live scores differ from the frozen ones (a review changed after finalising).
@@ -96,58 +58,9 @@ def scores_changed(snapshot: RankingSnapshot, ranking: RoundRanking) -> bool:
     return frozen != live
 
 
-def current_snapshot(round_: Round) -> RankingSnapshot | None:
-    return db.session.scalar(
-        sa.select(RankingSnapshot)
-        .where(RankingSnapshot.round_id == round_.id, RankingSnapshot.superseded_at.is_(None))
-        .order_by(RankingSnapshot.created_at.desc(), RankingSnapshot.id.desc())
-        .limit(1)
-    )
-
-
 def rankings_from_snapshots(contest: Contest) -> dict[int, RoundRanking]:
-    """The frozen ranking of every finalised round of the contest, by round id (three queries)."""
-    rounds = {r.id: r for r in contest.rounds}
-    snapshots = db.session.scalars(
-        sa.select(RankingSnapshot)
-        .where(RankingSnapshot.round_id.in_(rounds), RankingSnapshot.superseded_at.is_(None))
-        .order_by(RankingSnapshot.created_at, RankingSnapshot.id)
-    ).all()
-    latest = {s.round_id: s for s in snapshots}
-    entry_ids = {row["entry_id"] for s in latest.values() for row in s.data["rows"]}
-    entries = {}
-    if entry_ids:
-        entries = {
-            e.id: (e, position) for e, position in db.session.execute(
-                sa.select(Entry, Nomination.position)
-                .outerjoin(Nomination, Nomination.id == Entry.nomination_id)
-                .where(Entry.id.in_(entry_ids))
-            )
-        }
-    nominations = list(db.session.scalars(
-        sa.select(Nomination).where(Nomination.contest_id == contest.id)
-        .order_by(Nomination.position, Nomination.id)
-    ))
-    result = {}
-    for round_id, snapshot in latest.items():
-        rows = []
-        for item in snapshot.data["rows"]:
-            if item["entry_id"] not in entries:
-                continue
-            entry, position = entries[item["entry_id"]]
-            rows.append(RankedEntry(
-                entry_id=entry.id, number=entry.number, title=entry.title,
-                organisation=entry.organisation, nomination_id=item["nomination_id"],
-                nomination_position=position, submitted_at=entry.submitted_at,
-                reviews=item["reviews"], score=_exact_value(item["score"]),
-                sum_total=None if item["sum"] is None else Decimal(item["sum"]),
-                min_total=None if item["min"] is None else Decimal(item["min"]),
-                max_total=None if item["max"] is None else Decimal(item["max"]),
-                flagged=item["flagged"], below_pass_mark=item["below_pass_mark"],
-                tie_values=tuple(_exact_value(v) for v in item["tie_values"]), rank=item["rank"],
-            ))
-        result[round_id] = RoundRanking(round=rounds[round_id], rows=rows, nominations=nominations)
-    return result
+    """The frozen ranking of every finalised round of the contest, by round id."""
+    return reading.contest_results(contest, finalised_only=True)
 
 
 # --- charts: how judges score, how entries score -----------------------------------------------
@@ -182,12 +95,17 @@ def bin_edges(round_: Round, bins: int = CHART_BINS) -> list[Decimal]:
     return [low + step * i for i in range(bins + 1)]
 
 
-def round_judges(round_: Round) -> list[int]:
-    """One query: the judges with a submitted review in the round, by name (as judge_profiles).
+def round_judges(round_: Round, ranking: RoundRanking | None = None) -> list[int]:
+    """With a frozen `ranking`, the judges its snapshot kept.
+
+    One query: the judges with a submitted review in the round, by name (as judge_profiles).
 
     Asked of the round's jury members, one EXISTS each on the (judge, round, status) index, rather
     than of the round's 30,000 reviews: a submitted review has an assignment, which keeps its judge
     on the jury (remove_member and decline_invitation refuse; an import enrols every reviewer)."""
+    frozen = _frozen_judges(ranking)
+    if frozen is not None:
+        return [judge["judge_id"] for judge in frozen]
     jury = sa.select(JuryMember.user_id).where(JuryMember.round_id == round_.id)
     reviewed = sa.exists().where(Review.judge_id == User.id, Review.round_id == round_.id,
                                  Review.status == "submitted")
@@ -195,13 +113,45 @@ def round_judges(round_: Round) -> list[int]:
         sa.select(User.id).where(User.id.in_(jury), reviewed).order_by(User.name, User.id)))
 
 
-def judge_profiles(round_: Round, bins: int = CHART_BINS, judge_ids: list[int] | None = None) -> list[JudgeProfile]:
-    """One query: per judge of the round (or of `judge_ids`, e.g. a page of round_judges), the
+def _frozen_judges(ranking: RoundRanking | None) -> list[dict] | None:
+    if ranking is None or ranking.snapshot is None:
+        return None
+    return ranking.snapshot.data.get("judges")
+
+
+def _bin_of(total: Decimal, edges: list[Decimal]) -> int:
+    """The bin of a total as judge_profiles' SQL counts it (the last bin holds its upper edge)."""
+    for index in range(len(edges) - 2):
+        if total < edges[index + 1]:
+            return index
+    return len(edges) - 2
+
+
+def judge_profiles(round_: Round, bins: int = CHART_BINS, judge_ids: list[int] | None = None,
+                   ranking: RoundRanking | None = None) -> list[JudgeProfile]:
+    """With a frozen `ranking`, from the totals its snapshot kept (no query).
+
+    One query: per judge of the round (or of `judge_ids`, e.g. a page of round_judges), the
     count, mean, extremes and a histogram of their submitted totals (equal bins over the round's
     scale), to spot a harsh or lenient judge.
 
     With `judge_ids` only those judges' reviews are read (the judge index), not the round's 30,000."""
     edges = bin_edges(round_, bins)
+    frozen = _frozen_judges(ranking)
+    if frozen is not None:
+        wanted = None if judge_ids is None else set(judge_ids)
+        profiles = []
+        for judge in frozen:
+            if wanted is not None and judge["judge_id"] not in wanted:
+                continue
+            totals = [Decimal(t) for t in judge["totals"]]
+            counts = [0] * bins
+            for total in totals:
+                counts[_bin_of(total, edges)] += 1
+            profiles.append(JudgeProfile(judge_id=judge["judge_id"], name=judge["name"], reviews=len(totals),
+                                         mean=Fraction(sum(totals, Decimal(0))) / len(totals),
+                                         low=min(totals), high=max(totals), bins=counts))
+        return profiles
     counts = []
     for index in range(bins):
         upper = Review.total <= edges[index + 1] if index == bins - 1 else Review.total < edges[index + 1]
@@ -276,7 +226,7 @@ def finalise_round(round_: Round, *, actor: User | None) -> RankingSnapshot:
     if round_.finalised_at is not None:
         raise ResultsError(_("This round is already finalised."))
     moment = now()
-    ranking = rank_round(round_)
+    ranking = round_results(round_)
     snapshot = RankingSnapshot(round_id=round_.id, created_at=moment,
                                created_by_id=actor.id if actor else None, data=snapshot_data(ranking))
     db.session.add(snapshot)
@@ -359,9 +309,7 @@ def plan_advancement(round_: Round, *, mode: str, count: int | None = None) -> A
         raise ResultsError(_("Give the share of each nomination's entries, from 1 to 100 per cent."))
     if mode == "pass" and round_.pass_mark is None:
         raise ResultsError(_("This round has no pass mark."))
-    ranking = rankings_from_snapshots(round_.contest).get(round_.id)
-    if ranking is None:
-        ranking = rank_round(round_)
+    ranking = round_results(round_)
     groups = []
     for nomination, rows in ranking.groups():
         chosen = [row for row in rows if row.can_advance]
@@ -432,7 +380,7 @@ def final_ranking(contest: Contest, rankings: dict[int, RoundRanking] | None = N
     rounds = weighted_rounds(contest)
     if not rounds or any(r.maximum == 0 for r in rounds):
         return None
-    rankings = [(rankings or {}).get(r.id) or rank_round(r) for r in rounds]
+    rankings = [(rankings or {}).get(r.id) or round_results(r) for r in rounds]
     last = rankings[-1]
     by_entry = [ranking.by_entry() for ranking in rankings]
     rows = []
@@ -463,7 +411,7 @@ def deciding_ranking(contest: Contest) -> RoundRanking | None:
         .where(Round.contest_id == contest.id).distinct()
     ))
     used = [r for r in contest.rounds if r.id in round_ids]
-    return rank_round(used[-1]) if used else None
+    return round_results(used[-1]) if used else None
 
 
 def entry_by_number(contest: Contest, number: int | None) -> Entry | None:
@@ -485,7 +433,7 @@ def unable_to_win(contest: Contest) -> set[int]:
     """Entries that are unrated or below the pass mark in a round they are in (DESIGN §3.3, §3.5)."""
     excluded = set()
     for round_ in contest.rounds:
-        for row in rank_round(round_).rows:
+        for row in round_results(round_).rows:
             if not row.can_advance:
                 excluded.add(row.entry_id)
     return excluded
@@ -658,7 +606,7 @@ def public_results(contest: Contest, *, preview: bool = False) -> PublicResults:
     for round_ in contest.rounds:
         ranking = frozen.get(round_.id)
         if ranking is None and preview:
-            ranking = rank_round(round_)
+            ranking = round_results(round_)
         if ranking is not None and ranking.rows:
             shown.append((round_, ranking))
     final = None
@@ -686,7 +634,7 @@ def entry_results(entry: Entry, *, preview: bool = False) -> tuple[list[EntryRou
         if row is None:
             continue
         group = [r for r in ranking.rows if r.nomination_id == row.nomination_id and not r.unrated]
-        breakdown = criterion_breakdown(round_, [entry.id])
+        breakdown = ranking.breakdown([entry.id])
         criteria = [(c, breakdown.get((entry.id, c.id))) for c in round_.criteria]
         results_by_round.append(EntryRoundResult(round=round_, row=row, out_of=len(group), criteria=criteria))
     final_row = published.final.by_entry().get(entry.id) if published.final else None

@@ -76,6 +76,9 @@ class RankedEntry:
     sum_cents: int | None = field(default=None, repr=False, compare=False)
     min_cents: int | None = field(default=None, repr=False, compare=False)
     max_cents: int | None = field(default=None, repr=False, compare=False)
+    # What decided this row's place against the row just above it when their scores are equal:
+    # a tie-break criterion's id, "submitted_at" or "number" (see mark_tie_deciders); else None.
+    tie_broken_by: int | str | None = field(default=None, compare=False)
 
     @property
     def unrated(self) -> bool:
@@ -105,6 +108,38 @@ class RoundRanking:
     overall: bool = False
     # Nominations of the contest in form order, for grouping.
     nominations: list[Nomination] = field(default_factory=list)
+    # Set when the ranking is read from a frozen snapshot (results.reading.round_results): the
+    # snapshot row, and per (entry, criterion) the frozen criterion_breakdown values.
+    snapshot: object | None = None
+    frozen_breakdown: dict[tuple[int, int], dict] | None = None
+
+    @property
+    def frozen(self) -> bool:
+        return self.snapshot is not None
+
+    def breakdown(self, entry_ids: list[int] | None = None) -> dict[tuple[int, int], dict]:
+        """Per (entry, criterion), the criterion means as criterion_breakdown gives them: frozen
+        ones for a snapshot, else read live (one query)."""
+        if self.frozen_breakdown is None:
+            return criterion_breakdown(self.round, entry_ids)
+        if entry_ids is None:
+            return self.frozen_breakdown
+        wanted = set(entry_ids)
+        return {key: value for key, value in self.frozen_breakdown.items() if key[0] in wanted}
+
+    def weighted_means(self, criteria: list[Criterion], entry_ids: list[int] | None = None,
+                       sums: CriterionSums | None = None) -> dict[int, list[Decimal | None]]:
+        """Each entry's shown mean of w_c·s_c per criterion (as weighted_means_shown), frozen or live."""
+        if self.frozen_breakdown is None:
+            return weighted_means_shown(self.round, criteria, entry_ids, sums=sums)
+        result: dict[int, list[Decimal | None]] = {}
+        rows = self.rows if entry_ids is None else [r for r in self.rows if r.entry_id in set(entry_ids)]
+        for row in rows:
+            values = [(self.frozen_breakdown.get((row.entry_id, c.id)) or {}).get("weighted_shown")
+                      for c in criteria]
+            if any(v is not None for v in values):
+                result[row.entry_id] = values
+        return result
 
     def load_tie_values(self, rows: list[RankedEntry]) -> None:
         """Reads the tie-break values of those `rows` that lack them (one query)."""
@@ -588,7 +623,30 @@ def order_entries(rows: list[RankedEntry], *, overall: bool,
     ordered = list(map(rows.__getitem__, order.tolist()))
     for row, rank in zip(ordered, ranks.tolist(), strict=True):
         row.rank = None if row.reviews == 0 else rank
+    mark_tie_deciders(ordered)
     return ordered
+
+
+def mark_tie_deciders(ordered: list[RankedEntry]) -> None:
+    """Sets each rated row's `tie_broken_by`: when its score equals the score of the row ranked
+    just above it, the first key of the §3.4 chain that tells them apart (the position of a
+    tie-break criterion in the round's order, then "submitted_at", then "number"); else None."""
+    above = None
+    for row in ordered:
+        row.tie_broken_by = None
+        if row.rank is None or row.rank == 1 or above is None:
+            above = row
+            continue
+        if _sort_score(row.score) == _sort_score(above.score):
+            decided = None
+            for index, (mine, theirs) in enumerate(zip(row.tie_values or (), above.tie_values or (), strict=False)):
+                if mine != theirs:
+                    decided = index
+                    break
+            if decided is None:
+                decided = "submitted_at" if row.submitted_at != above.submitted_at else "number"
+            row.tie_broken_by = decided
+        above = row
 
 
 def criterion_breakdown(round_: Round, entry_ids: list[int] | None = None) -> dict[tuple[int, int], dict]:

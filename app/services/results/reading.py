@@ -1,0 +1,218 @@
+"""Reading a round's results: the one door every reading goes through (DESIGN §3a.2).
+
+`round_results(round_)` is the live ranking while the round is open and the frozen snapshot once it
+is finalised. The organiser's ranking and its criterion columns, judge profiles, the final score
+over rounds, advancement, award places by ranking, the CSV/XLSX/JSON exports, the entrant's page,
+the public page and the e-mails all read a round through it, so one entry shows one total, one
+rank and one place everywhere.
+
+The snapshot (`snapshot_data`) holds everything those readings need: per entry its exact score,
+rank, flags, tie-break values, the rule that decided a tie, and per criterion the count, sum and
+extremes of its scores; the round's criteria and tie-break order as they were; and the judges'
+profiles. A snapshot written before these were kept (no "version") still gives the ranking; its
+criterion columns and judge profiles are then read live.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Contest, Entry, Nomination, RankingSnapshot, Review, Round, User
+from app.services.results.ranking import (
+    CriterionSums,
+    RankedEntry,
+    RoundRanking,
+    criterion_breakdown,
+    fraction_half_up,
+    order_entries,
+    plain_decimal,
+    rank_round,
+)
+
+SNAPSHOT_VERSION = 2
+
+
+def round_results(round_: Round, *, overall: bool = False, sums: CriterionSums | None = None) -> RoundRanking:
+    """The round's ranking: frozen once the round is finalised, live while it is open.
+
+    `sums` (criterion_sums over the round's criteria) spares a live ranking a second pass over the
+    scores when the caller reads them anyway (the exports); a frozen ranking ignores it.
+    """
+    if round_.finalised_at is not None:
+        snapshot = current_snapshot(round_)
+        if snapshot is not None:
+            return ranking_from_snapshot(round_, snapshot, overall=overall)
+    return rank_round(round_, overall=overall, sums=sums)
+
+
+def contest_results(contest: Contest, *, finalised_only: bool = False) -> dict[int, RoundRanking]:
+    """round_results of every round of the contest, by round id (of the finalised ones only with
+    `finalised_only`, as the public sees them)."""
+    return {round_.id: round_results(round_) for round_ in contest.rounds
+            if not finalised_only or round_.finalised_at is not None}
+
+
+def current_snapshot(round_: Round) -> RankingSnapshot | None:
+    return db.session.scalar(
+        sa.select(RankingSnapshot)
+        .where(RankingSnapshot.round_id == round_.id, RankingSnapshot.superseded_at.is_(None))
+        .order_by(RankingSnapshot.created_at.desc(), RankingSnapshot.id.desc())
+        .limit(1)
+    )
+
+
+def tie_rule_of(ranking: RoundRanking, row: RankedEntry) -> str | None:
+    """The rule that decided the row's place against the entry just above it, in the reader's
+    language: a criterion's title, "submission time" or "entry number"; None when no tie."""
+    from flask_babel import gettext as _
+
+    decided = row.tie_broken_by
+    if decided is None:
+        return None
+    if decided == "submitted_at":
+        return _("earlier submission")
+    if decided == "number":
+        return _("entry number")
+    criteria = tie_break_titles(ranking)
+    return criteria[decided] if decided < len(criteria) else None
+
+
+def tie_break_titles(ranking: RoundRanking) -> list[str]:
+    """The round's tie-break criteria in order, titled in the reader's language: the frozen order
+    for a snapshot (titles are the criteria's own; they do not shape a result)."""
+    if ranking.snapshot is not None and "tie_break" in ranking.snapshot.data:
+        by_id = {c.id: c for c in ranking.round.criteria}
+        return [by_id[cid].loc("title") if cid in by_id else "?" for cid in ranking.snapshot.data["tie_break"]]
+    return [criterion.loc("title") for criterion in ranking.round.tie_break_criteria]
+
+
+# --- the snapshot ------------------------------------------------------------------------------
+
+def _exact_text(score: Fraction | float | None) -> str | None:
+    if score is None:
+        return None
+    if isinstance(score, float):
+        return repr(score)
+    return f"{score.numerator}/{score.denominator}"
+
+
+def _exact_value(text: str | None) -> Fraction | float | None:
+    if text is None:
+        return None
+    return Fraction(text) if "/" in text else float(text)
+
+
+def snapshot_data(ranking: RoundRanking, judges: list[dict] | None = None) -> dict:
+    """The ranking as JSON: enough to rebuild it and every reading of it exactly, plus the shown
+    values for the record. `judges`: the judges' profiles as judge_profile_data gives them."""
+    round_ = ranking.round
+    # A live ranking reads tie-break values only for tied entries; a snapshot keeps them all.
+    ranking.load_all_tie_values()
+    breakdown = criterion_breakdown(round_)
+    criteria = list(round_.criteria)
+    return {
+        "version": SNAPSHOT_VERSION,
+        "round": round_.key,
+        "method": round_.method,
+        "pass_mark": plain_decimal(round_.pass_mark),
+        "maximum": plain_decimal(round_.maximum),
+        "criteria": [
+            {"id": c.id, "key": c.key, "title_ru": c.title_ru, "title_en": c.title_en,
+             "weight": plain_decimal(c.weight), "min": c.min_score, "max": c.max_score}
+            for c in criteria
+        ],
+        "tie_break": [tb.criterion_id for tb in round_.tie_breaks],
+        "rows": [
+            {
+                "entry_id": row.entry_id, "number": row.number, "nomination_id": row.nomination_id,
+                "rank": row.rank, "score": _exact_text(row.score),
+                "shown": None if row.display_score is None else str(row.display_score),
+                "reviews": row.reviews, "sum": plain_decimal(row.sum_total),
+                "min": plain_decimal(row.min_total), "max": plain_decimal(row.max_total),
+                "flagged": row.flagged, "below_pass_mark": row.below_pass_mark,
+                "tie_values": [_exact_text(v) for v in row.tie_values],
+                "tie_broken_by": row.tie_broken_by,
+                "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
+                # Per criterion id: [count, sum, min, max] of the submitted scores.
+                "criteria": {
+                    str(c.id): [part["n"], int(part["mean"] * part["n"]), part["min"], part["max"]]
+                    for c in criteria if (part := breakdown.get((row.entry_id, c.id)))
+                },
+            }
+            for row in ranking.rows
+        ],
+        "judges": judges if judges is not None else judge_profile_data(round_),
+    }
+
+
+def judge_profile_data(round_: Round) -> list[dict]:
+    """One query: per judge with a submitted review, the count, sum and extremes of their totals
+    (the profile's histogram is drawn from the totals, kept too)."""
+    rows = db.session.execute(
+        sa.select(Review.judge_id, User.name, Review.total)
+        .join(User, User.id == Review.judge_id)
+        .where(Review.round_id == round_.id, Review.status == "submitted")
+        .order_by(User.name, Review.judge_id, Review.total)
+    ).all()
+    judges: dict[int, dict] = {}
+    for judge_id, name, total in rows:
+        judge = judges.setdefault(judge_id, {"judge_id": judge_id, "name": name, "totals": []})
+        judge["totals"].append(plain_decimal(Decimal(total)))
+    return list(judges.values())
+
+
+def ranking_from_snapshot(round_: Round, snapshot: RankingSnapshot, *, overall: bool = False) -> RoundRanking:
+    """The frozen ranking (two queries: the entries' titles, the nominations)."""
+    data = snapshot.data
+    items = data["rows"]
+    entries = {}
+    if items:
+        entries = {
+            e.id: (e, position) for e, position in db.session.execute(
+                sa.select(Entry, Nomination.position)
+                .outerjoin(Nomination, Nomination.id == Entry.nomination_id)
+                .where(Entry.id.in_([item["entry_id"] for item in items]))
+            )
+        }
+    nominations = list(db.session.scalars(
+        sa.select(Nomination).where(Nomination.contest_id == round_.contest_id)
+        .order_by(Nomination.position, Nomination.id)
+    ))
+    weights = {c["id"]: int(Decimal(c["weight"]) * 100) for c in data.get("criteria", [])}
+    breakdown: dict[tuple[int, int], dict] | None = {} if "criteria" in data else None
+    rows = []
+    for item in items:
+        if item["entry_id"] not in entries:
+            continue
+        entry, position = entries[item["entry_id"]]
+        submitted_at = item.get("submitted_at")
+        rows.append(RankedEntry(
+            entry_id=entry.id, number=entry.number, title=entry.title,
+            organisation=entry.organisation, nomination_id=item["nomination_id"],
+            nomination_position=position,
+            submitted_at=datetime.fromisoformat(submitted_at) if submitted_at else entry.submitted_at,
+            reviews=item["reviews"], score=_exact_value(item["score"]),
+            sum_total=None if item["sum"] is None else Decimal(item["sum"]),
+            min_total=None if item["min"] is None else Decimal(item["min"]),
+            max_total=None if item["max"] is None else Decimal(item["max"]),
+            flagged=item["flagged"], below_pass_mark=item["below_pass_mark"],
+            tie_values=tuple(_exact_value(v) for v in item["tie_values"]), rank=item["rank"],
+            tie_broken_by=item.get("tie_broken_by"),
+        ))
+        if breakdown is not None:
+            for criterion_id, (n, total, low, high) in item.get("criteria", {}).items():
+                weight = weights.get(int(criterion_id), 0)
+                breakdown[entry.id, int(criterion_id)] = {
+                    "n": n, "mean": Fraction(total, n), "weighted": Fraction(weight * total, 100 * n),
+                    "min": low, "max": high, "mean_shown": fraction_half_up(total, n),
+                    "weighted_shown": fraction_half_up(weight * total, 100 * n),
+                }
+    if overall:
+        rows = order_entries(rows, overall=True)
+    return RoundRanking(round=round_, rows=rows, overall=overall, nominations=nominations,
+                        snapshot=snapshot, frozen_breakdown=breakdown)
