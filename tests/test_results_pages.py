@@ -157,7 +157,12 @@ def test_final_score_weights_form(client, login):
     login(s.organiser)
     response = client.post(_url(s, "/final"), data={f"weight_{s.round1.id}": "0.755"})
     assert "at most two decimal places" in response.get_data(as_text=True)
-    client.post(_url(s, "/final"), data={f"weight_{s.round1.id}": "1"})
+    # Judging has started: the change needs a reason (DESIGN §3a.1), and nothing changes without one.
+    refused = client.post(_url(s, "/final"), data={f"weight_{s.round1.id}": "1"})
+    assert "give the reason for changing the round weights" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert s.round1.weight is None
+    client.post(_url(s, "/final"), data={f"weight_{s.round1.id}": "1", "reason": "Board decision"})
     db.session.expire_all()
     assert str(s.round1.weight) in ("1", "1.00") and s.round2.weight is None
     page = client.get(_url(s, "/final")).get_data(as_text=True)

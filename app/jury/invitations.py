@@ -109,10 +109,17 @@ def declare_conflict(slug, round_id, entry_id):
         abort(404)
     form = ConflictForm()
     if form.validate_on_submit():
+        # Worded before the call: declare_conflict withdraws the judge only from rounds not yet
+        # finalised, and a frozen ranking keeps the review it was made with (DESIGN §3a.2).
+        frozen = round_.finalised_at is not None
         jury.declare_conflict(entry=entry, user=current_user, reason=form.reason.data, source="judge")
         db.session.commit()
-        flash(_("The conflict is recorded and the entry is withdrawn from you. The organisers are told."),
-              "success")
+        if frozen:
+            flash(_("The conflict is recorded and the organisers are told. This round is finalised: its "
+                    "results are frozen, so your review stays in them as it was."), "warning")
+        else:
+            flash(_("The conflict is recorded and the entry is withdrawn from you. The organisers are told."),
+                  "success")
         return redirect(_jury_home())
     return render_template("jury/conflict.html", contest=contest, round=round_, entry=entry, form=form,
                            show_identity=permissions.can_see_entrant_identity(current_user, entry))

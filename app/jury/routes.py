@@ -15,6 +15,7 @@ from app.services.platform import clock, permissions
 from app.services.platform.clock import countdown
 from app.services.scoring import reviews as scoring
 from app.services.scoring.entry_view import entry_answers
+from app.services.setup import lifecycle
 
 
 class Refused(Exception):
@@ -95,8 +96,9 @@ def score(round_id, entry_id):
         form = build_review_form(criteria, review, read_only=not scoring.judging_open(round_))
         return _render_score(round_, entry, review, form)
 
-    if not scoring.judging_open(round_):
-        flash(_("Judging is closed; reviews can no longer be changed."), "danger")
+    refusal = lifecycle.judge_change_refusal(round_)
+    if refusal:
+        flash(refusal, "danger")
         form = build_review_form(criteria, review, read_only=True)
         return _render_score(round_, entry, review, form, status=403)
 
@@ -181,9 +183,9 @@ def _completeness(form, review) -> dict[str, str]:
 def autosave(round_id, entry_id):
     """Saves a draft from the page's script; answers JSON. A submitted review is left alone."""
     round_, entry, review = _load_for_judge(round_id, entry_id, as_json=True)
-    if not scoring.judging_open(round_):
-        return jsonify({"status": "closed",
-                        "message": _("Judging is closed; reviews can no longer be changed.")}), 403
+    refusal = lifecycle.judge_change_refusal(round_)
+    if refusal:
+        return jsonify({"status": "finalised" if round_.finalised_at else "closed", "message": refusal}), 403
     criteria = list(round_.criteria)
     form = build_review_form(criteria, review, formdata=request.form)
     form.validate()

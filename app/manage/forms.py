@@ -88,6 +88,10 @@ class RoundForm(AppForm):
                          description=_l("Empty: the round does not count in the final score."))
     tie_break = SelectMultipleField(_l("Tie-break criteria, in order"), coerce=int,
                                     validate_choice=False)
+    rules_change_reason = TextAreaField(
+        _l("Reason for changing the rules of a round in progress"), validators=[Optional(), Length(max=2000)],
+        description=_l("Needed once the round has a submitted review: every submitted total is recomputed, "
+                       "the judges are told and the change is audited."))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, taken_keys=(), round_criteria=(), **kwargs):
@@ -134,6 +138,10 @@ class CriterionForm(AppForm):
     min_score = IntegerField(_l("Lowest score"), default=0, validators=[InputRequired()])
     max_score = IntegerField(_l("Highest score"), default=10, validators=[InputRequired()])
     comment_required = BooleanField(_l("A comment is required"))
+    rules_change_reason = TextAreaField(
+        _l("Reason for changing the rules of a round in progress"), validators=[Optional(), Length(max=2000)],
+        description=_l("Needed once the round has a submitted review: every submitted total is recomputed, "
+                       "the judges are told and the change is audited."))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, taken_keys=(), **kwargs):

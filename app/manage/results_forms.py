@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.form_base import AppForm
@@ -54,6 +54,10 @@ class AwardForm(AppForm):
                          description=_l("Leave empty for a special prize."))
     title_ru = StringField(_l("Prize title (Russian)"), validators=[Length(max=300)])
     title_en = StringField(_l("Prize title (English)"), validators=[Length(max=300)])
+    correction = TextAreaField(_l("Reason for correcting the published results"),
+                               validators=[Optional(), Length(max=2000)],
+                               description=_l("Needed after publication: the public page shows a “corrected on” "
+                                              "note and the entrants concerned are told by e-mail."))
     submit = SubmitField(_l("Add the award"))
 
     def validate_title_en(self, field):
@@ -64,6 +68,10 @@ class AwardForm(AppForm):
 class AwardPlacesForm(AppForm):
     places = IntegerField(_l("Places per nomination"), default=3, validators=[InputRequired(),
                                                                               NumberRange(min=1, max=20)])
+    correction = TextAreaField(_l("Reason for correcting the published results"),
+                               validators=[Optional(), Length(max=2000)],
+                               description=_l("Needed after publication: the public page shows a “corrected on” "
+                                              "note and the entrants concerned are told by e-mail."))
     submit = SubmitField(_l("Name the winners from the ranking"))
 
 
@@ -71,6 +79,8 @@ def weights_form(rounds):
     """A form with one weight field per round (empty: the round does not count)."""
 
     class WeightsForm(AppForm):
+        reason = TextAreaField(_l("Reason for the change"), validators=[Optional(), Length(max=2000)],
+                               description=_l("Needed once judging has started; it goes to the audit log."))
         submit = SubmitField(_l("Save the weights"))
 
     for round_ in rounds:
@@ -86,3 +96,23 @@ class ImportForm(AppForm):
         FileAllowed(["json", "zip"], message=_l("Choose a .json or .zip file.")),
     ])
     submit = SubmitField(_l("Import the contest"))
+
+
+class FinaliseForm(AppForm):
+    """Finalising a round: a tick per open item of the checklist and, with any open item, a reason."""
+
+    reason = TextAreaField(_l("Reason for finalising with these items open"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Finalise the round"))
+
+
+def finalise_form(items) -> FinaliseForm:
+    """The form with one checkbox per open item (named confirm_<item key>), in the checklist's order."""
+
+    class Form(FinaliseForm):
+        pass
+
+    for item in items:
+        setattr(Form, f"confirm_{item.key}", BooleanField(item.text))
+    form = Form()
+    form.item_fields = [(item, getattr(form, f"confirm_{item.key}")) for item in items]
+    return form

@@ -12,11 +12,20 @@ from app.forms_common import parse_decimal
 from app.input_limits import query_int
 from app.manage import bp
 from app.manage.forms import ConfirmForm
-from app.manage.results_forms import AdvanceForm, AwardForm, AwardPlacesForm, ImportForm, ReasonForm, weights_form
+from app.manage.results_forms import (
+    AdvanceForm,
+    AwardForm,
+    AwardPlacesForm,
+    ImportForm,
+    ReasonForm,
+    finalise_form,
+    weights_form,
+)
 from app.models import Award, Contest, Entry, Round, User
 from app.services import exchange
 from app.services.platform.collector import collector_paused
 from app.services.results import export as results_export
+from app.services.results import finalising
 from app.services.results import outcomes as results_service
 from app.services.results.outcomes import ResultsError
 from app.services.results.reading import round_results
@@ -110,19 +119,26 @@ def results_entry(contest, round_id, entry_id):
     )
 
 
-@bp.route("/<slug>/results/<int:round_id>/finalise", methods=["POST"])
+@bp.route("/<slug>/results/<int:round_id>/finalise", methods=["GET", "POST"])
 @organiser_required
 def results_finalise(contest, round_id):
+    """The pre-finalise list (DESIGN §3a.3): each open item ticked, a reason, then the round freezes."""
     round_ = _round_in(contest, round_id)
-    if ConfirmForm().validate_on_submit():
+    items = finalising.finalise_checklist(round_)
+    form = finalise_form(items)
+    if form.validate_on_submit():
+        confirmed = {item.key for item, field in form.item_fields if field.data}
         try:
-            results_service.finalise_round(round_, actor=current_user)
+            results_service.finalise_round(round_, actor=current_user, confirmed=confirmed,
+                                           reason=form.reason.data or "")
         except ResultsError as error:
-            flash(str(error), "danger")
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, str(error)]
         else:
             db.session.commit()
             flash(_("The round is finalised: its ranking is frozen."), "success")
-    return _back_to_round(contest, round_)
+            return _back_to_round(contest, round_)
+    return render_template("manage/results_finalise.html", contest=contest, round=round_, form=form, items=items)
 
 
 @bp.route("/<slug>/results/<int:round_id>/reopen", methods=["GET", "POST"])
@@ -174,9 +190,10 @@ def results_final(contest):
     if form.validate_on_submit():
         weights = {r.id: parse_decimal(getattr(form, f"weight_{r.id}").data) for r in contest.rounds}
         try:
-            results_service.set_round_weights(contest, weights, actor=current_user)
+            results_service.set_round_weights(contest, weights, actor=current_user, reason=form.reason.data or "")
         except ResultsError as error:
-            flash(str(error), "danger")
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, str(error)]
         else:
             db.session.commit()
             flash(_("The round weights are saved."), "success")
@@ -271,9 +288,13 @@ def awards(contest):
         else:
             try:
                 results_service.add_award(contest, entry=entry, place=form.place.data, title_ru=form.title_ru.data,
-                                          title_en=form.title_en.data, actor=current_user)
+                                          title_en=form.title_en.data, actor=current_user,
+                                          correction=form.correction.data)
             except ResultsError as error:
-                form.entry_number.errors = [str(error)]
+                db.session.rollback()
+                field = form.correction if contest.is_published and not (form.correction.data or "").strip() \
+                    else form.entry_number
+                field.errors = [*field.errors, str(error)]
             else:
                 db.session.commit()
                 flash(_("The award is added."), "success")
@@ -293,8 +314,10 @@ def awards_places(contest):
     places_form = AwardPlacesForm(prefix="places")
     if places_form.validate_on_submit():
         try:
-            created = results_service.award_places(contest, places=places_form.places.data, actor=current_user)
+            created = results_service.award_places(contest, places=places_form.places.data, actor=current_user,
+                                                   correction=places_form.correction.data)
         except ResultsError as error:
+            db.session.rollback()
             places_form.places.errors = [str(error)]
         else:
             db.session.commit()
@@ -303,12 +326,29 @@ def awards_places(contest):
     return _awards_page(contest, AwardForm(formdata=None), places_form)
 
 
-@bp.route("/<slug>/awards/<int:award_id>/delete", methods=["POST"])
+@bp.route("/<slug>/awards/<int:award_id>/delete", methods=["GET", "POST"])
 @organiser_required
 def award_delete(contest, award_id):
+    """Removes an award; after publication it is a correction, so a reason is asked for first."""
     award = db.session.get(Award, award_id)
     if award is None or award.contest_id != contest.id:
         abort(404)
+    if contest.is_published:
+        form = ReasonForm()
+        if form.validate_on_submit():
+            try:
+                results_service.remove_award(award, actor=current_user, correction=form.reason.data)
+            except ResultsError as error:
+                db.session.rollback()
+                form.reason.errors = [*form.reason.errors, str(error)]
+            else:
+                db.session.commit()
+                flash(_("The award is removed and the correction is noted on the public page."), "info")
+                return redirect(url_for("manage.awards", slug=contest.slug))
+        return render_template("manage/results_reason.html", contest=contest, round=None, form=form,
+                               title=_("Correct the published results"),
+                               lead=_("Removing this award corrects the published results: the public page shows a "
+                                      "“corrected on” note with your reason, and the entrant is told by e-mail."))
     if ConfirmForm().validate_on_submit():
         results_service.remove_award(award, actor=current_user)
         db.session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.access import get_in_contest_or_404, organiser_required
@@ -19,7 +20,9 @@ from app.manage.forms import (
     RoundForm,
 )
 from app.models import Criterion, Entry, Nomination, Round
-from app.services.setup import contests
+from app.services.roundrules import changes as rule_changes
+from app.services.setup import contests, lifecycle
+from app.services.setup.lifecycle import LifecycleError
 from app.timezones import timezone_choices
 
 ROUND_WINDOWS = ("intake_opens_at", "intake_closes_at", "judging_opens_at", "judging_closes_at")
@@ -142,6 +145,27 @@ def round_view(contest, round_id):
                            confirm_form=ConfirmForm())
 
 
+def _rules_notice(round_: Round) -> str | None:
+    """What the organiser is told on a set-up form of a round whose rules are fixed (DESIGN §3a.1)."""
+    if round_.finalised_at is not None:
+        return _("This round is finalised: its rules cannot change until it is reopened.")
+    if lifecycle.has_submitted_review(round_):
+        return _("Judging has started. Criteria cannot be added or deleted, and the tie-break order and "
+                 "the blind flag are locked. A change of weight, scale, method, pass mark or threshold "
+                 "is a change of the rules of a round in progress: give a reason; every submitted total "
+                 "is recomputed at once and the judges are told by e-mail.")
+    return None
+
+
+def _show_refusal(form, error: LifecycleError) -> None:
+    """The refusal at its field when it has one (what was typed stays), else above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        flash(str(error), "danger")
+
+
 @bp.route("/<slug>/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def round_edit(contest, round_id):
@@ -156,19 +180,24 @@ def round_edit(contest, round_id):
         form.weight.data = str(round_.weight) if round_.weight is not None else ""
         form.tie_break.data = [tb.criterion_id for tb in round_.tie_breaks]
     if form.validate_on_submit():
-        old = {"method": round_.method, "pass_mark": str(round_.pass_mark)}
-        for name, value in _round_values(form, contest.timezone).items():
-            setattr(round_, name, value)
-        contests.set_tie_breaks(round_, [form.round_criteria[i] for i in form.tie_break.data])
-        from app.services.platform.audit import record_event
+        try:
+            rule_changes.edit_round(
+                round_, values=_round_values(form, contest.timezone),
+                tie_break=[form.round_criteria[i] for i in form.tie_break.data],
+                reason=form.rules_change_reason.data or "", actor=current_user)
+        except LifecycleError as error:
+            db.session.rollback()
+            _show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash(_("The round is saved."), "success")
+            return redirect(url_for("manage.round_view", slug=contest.slug, round_id=round_.id))
+    return render_template("manage/round_form.html", contest=contest, form=form, round=round_,
+                           notice=_rules_notice(round_))
 
-        record_event(contest_id=contest.id, actor_id=current_user.id, action="round.update",
-                     object_type="round", object_id=round_.id, old=old,
-                     new={"method": round_.method, "pass_mark": str(round_.pass_mark)})
-        db.session.commit()
-        flash(_("The round is saved."), "success")
-        return redirect(url_for("manage.round_view", slug=contest.slug, round_id=round_.id))
-    return render_template("manage/round_form.html", contest=contest, form=form, round=round_)
+
+_CRITERION_VALUES = ("key", "title_ru", "title_en", "description_ru", "description_en", "anchors_ru",
+                     "anchors_en", "min_score", "max_score", "comment_required")
 
 
 @bp.route("/<slug>/rounds/<int:round_id>/criteria/new", methods=["GET", "POST"])
@@ -176,11 +205,14 @@ def round_edit(contest, round_id):
 def criterion_new(contest, round_id):
     round_ = get_in_contest_or_404(Round, round_id, contest)
     form = CriterionForm(taken_keys=[c.key for c in round_.criteria])
+    del form.rules_change_reason  # adding is refused outright once judging has started
+    refusal = lifecycle.rules_refusal(round_, "criteria.add")
+    if refusal:
+        flash(refusal, "danger")
+        return redirect(url_for("manage.round_view", slug=contest.slug, round_id=round_.id))
     if form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in (
-            "key", "title_ru", "title_en", "description_ru", "description_en", "anchors_ru",
-            "anchors_en", "min_score", "max_score", "comment_required")}
-        contests.add_criterion(round_, weight=parse_decimal(form.weight.data), **values)
+        values = {name: getattr(form, name).data for name in _CRITERION_VALUES}
+        rule_changes.add_criterion(round_, weight=parse_decimal(form.weight.data), actor=current_user, **values)
         db.session.commit()
         flash(_("The criterion is added."), "success")
         return redirect(url_for("manage.round_view", slug=contest.slug, round_id=round_.id))
@@ -197,14 +229,24 @@ def criterion_edit(contest, criterion_id):
     if not form.is_submitted():
         form.weight.data = str(criterion.weight)
     if form.validate_on_submit():
-        weight = parse_decimal(form.weight.data)
-        form.populate_obj(criterion)
-        criterion.weight = weight
-        db.session.commit()
-        flash(_("The criterion is saved."), "success")
-        return redirect(url_for("manage.round_view", slug=contest.slug,
-                                round_id=criterion.round_id))
-    return render_template("manage/edit.html", contest=contest, form=form, title=_("Criterion"))
+        values = {name: getattr(form, name).data for name in _CRITERION_VALUES}
+        values["weight"] = parse_decimal(form.weight.data)
+        try:
+            recomputed = rule_changes.edit_criterion(criterion, values=values, actor=current_user,
+                                                     reason=form.rules_change_reason.data or "")
+        except LifecycleError as error:
+            db.session.rollback()
+            _show_refusal(form, error)
+        else:
+            round_id = criterion.round_id
+            db.session.commit()
+            flash(_("The criterion is saved."), "success")
+            if recomputed:
+                flash(ngettext("%(num)d submitted total was recomputed; the judges are told.",
+                               "%(num)d submitted totals were recomputed; the judges are told.", recomputed), "info")
+            return redirect(url_for("manage.round_view", slug=contest.slug, round_id=round_id))
+    return render_template("manage/edit.html", contest=contest, form=form, title=_("Criterion"),
+                           notice=_rules_notice(criterion.round))
 
 
 @bp.route("/<slug>/criteria/<int:criterion_id>/move/<direction>", methods=["POST"])
@@ -223,9 +265,14 @@ def criterion_delete(contest, criterion_id):
     criterion = get_in_contest_or_404(Criterion, criterion_id, contest)
     round_id = criterion.round_id
     if ConfirmForm().validate_on_submit():
-        db.session.delete(criterion)
-        db.session.commit()
-        flash(_("The criterion is deleted."), "info")
+        try:
+            rule_changes.delete_criterion(criterion, actor=current_user)
+        except LifecycleError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The criterion is deleted."), "info")
     return redirect(url_for("manage.round_view", slug=contest.slug, round_id=round_id))
 
 

@@ -15,6 +15,7 @@ from app.models import Entry
 from app.public import bp
 from app.services.platform import permissions
 from app.services.results import outcomes as results_service
+from app.services.results import reading
 
 
 @bp.route("/c/<slug>/results")
@@ -25,7 +26,8 @@ def results(slug):
     published = results_service.public_results(contest, preview=not contest.is_published)
     return render_template("public/results.html", contest=contest, published=published,
                            awards_by_entry=published.awards_by_entry(),
-                           nominations={n.id: n for n in contest.nominations})
+                           nominations={n.id: n for n in contest.nominations},
+                           tie_rule=reading.tie_rule_of, tie_titles=reading.tie_break_titles)
 
 
 @bp.route("/c/<slug>/results/entry/<int:entry_id>")
@@ -42,4 +44,6 @@ def results_entry(slug, entry_id):
     feedback = {item.round.id: results_service.entry_feedback(entry, item.round) for item in rounds}
     awards = [a for a in results_service.contest_awards(contest) if a.entry_id == entry.id]
     return render_template("public/results_entry.html", contest=contest, entry=entry, rounds=rounds,
-                           final=final, feedback=feedback, awards=awards)
+                           final=final, feedback=feedback, awards=awards,
+                           corrections=results_service.corrections(contest),
+                           tie_rule=reading.tie_rule_of, tie_titles=reading.tie_break_titles)

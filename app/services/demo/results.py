@@ -13,8 +13,10 @@ import random
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Assignment, Entry, Review, User
+from app.models import Assignment, Declaration, Entry, Review, User
 from app.services.jury import assignment
+from app.services.platform import clock
+from app.services.results import finalising
 from app.services.results import outcomes as results
 from app.services.scoring import reviews as scoring
 
@@ -65,7 +67,10 @@ def _complete_round(scoring, round_, rng: random.Random) -> int:
         .join(User, User.id == Assignment.judge_id)
         .outerjoin(Review, sa.and_(Review.round_id == round_.id, Review.entry_id == Entry.id,
                                    Review.judge_id == User.id))
-        .where(Assignment.round_id == round_.id)
+        .where(Assignment.round_id == round_.id,
+               # A judge who has not signed the declaration cannot score (DESIGN §1): their
+               # assignments stay missing, and finalising lists them.
+               sa.exists().where(Declaration.contest_id == round_.contest_id, Declaration.user_id == User.id))
         .order_by(Entry.number, User.id)
     ).all()
     # The level of an entry: its other submitted reviews, if any, else a fair guess.
@@ -94,13 +99,21 @@ def seed_results(demo, rng: random.Random) -> None:
         _complete_round(scoring, round1, rng)
     db.session.flush()
 
-    results.finalise_round(round1, actor=demo.organiser)
+    # Finalised with eyes open: whatever is still open is ticked, with the reason, as an organiser would.
+    items = finalising.finalise_checklist(round1)
+    results.finalise_round(round1, actor=demo.organiser, confirmed={item.key for item in items},
+                           reason="Демо: все подписавшие декларацию эксперты оценили свои заявки; "
+                                  "оставшиеся оценки не нужны для допуска к защите." if items else "")
     plan = results.advance_entries(round1, mode="share", count=ADVANCE_PER_CENT, actor=demo.organiser)
     db.session.flush()
     if not plan.entries:
         return
 
     assignment.assign_round(round_=round2, actor=demo.organiser, notify=False)
+    # As in round 1, the demo pretends the judges were told at once: no assignment a judge has
+    # already reviewed is still waiting to be announced.
+    db.session.execute(sa.update(Assignment).where(Assignment.round_id == round2.id, Assignment.notified_at.is_(None))
+                       .values(notified_at=clock.now()).execution_options(synchronize_session=False))
     db.session.flush()
     if not scoring.judging_open(round2):
         log.warning("demo: judging of %s is not open now; no round-2 scores are seeded", round2.key)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
+    AuditEvent,
     Award,
     Contest,
     Entry,
@@ -30,7 +31,7 @@ from app.services.platform.audit import record_event
 from app.services.platform.clock import now
 from app.services.platform.links import external_url
 from app.services.platform.mail import send_mail
-from app.services.results import reading
+from app.services.results import finalising, reading
 from app.services.results.ranking import (
     RankedEntry,
     RoundRanking,
@@ -39,7 +40,7 @@ from app.services.results.ranking import (
     plain_decimal,
 )
 from app.services.results.reading import _exact_text, current_snapshot, round_results, snapshot_data
-from app.services.setup import rules
+from app.services.setup import lifecycle, rules
 
 ADVANCE_MODES = ("top", "share", "pass")
 
@@ -221,10 +222,24 @@ def score_histograms(ranking: RoundRanking, bins: int = CHART_BINS) -> list[tupl
 
 # --- finalising and reopening ----------------------------------------------------------------
 
-def finalise_round(round_: Round, *, actor: User | None) -> RankingSnapshot:
-    """Freezes the round's ranking as a snapshot with the time and the organiser."""
+def finalise_round(round_: Round, *, actor: User | None, confirmed: set[str] | frozenset[str] = frozenset(),
+                   reason: str = "") -> RankingSnapshot:
+    """Freezes the round's ranking as a snapshot with the time and the organiser.
+
+    Every open item of finalising.finalise_checklist must be in `confirmed` (the organiser ticked
+    it) and, if there is any, a reason given; the items and the reason go into the audit event.
+    Judges with drafts are told their drafts will not count."""
     if round_.finalised_at is not None:
         raise ResultsError(_("This round is already finalised."))
+    items = finalising.finalise_checklist(round_)
+    unticked = [item for item in items if item.key not in confirmed]
+    if unticked:
+        raise ResultsError(_("Confirm each open item before finalising: %(items)s.",
+                             items="; ".join(item.text for item in unticked)))
+    reason = (reason or "").strip()
+    if items and not reason:
+        raise ResultsError(_("Give the reason for finalising with open items."))
+    drafts = finalising.judges_with_drafts(round_)
     moment = now()
     ranking = round_results(round_)
     snapshot = RankingSnapshot(round_id=round_.id, created_at=moment,
@@ -235,7 +250,15 @@ def finalise_round(round_: Round, *, actor: User | None) -> RankingSnapshot:
     db.session.flush()
     record_event(contest_id=round_.contest_id, actor_id=actor.id if actor else None,
                  action="round.finalise", object_type="round", object_id=round_.id,
-                 new={"snapshot": snapshot.id, "entries": len(ranking.rows)})
+                 new={"round": round_.key, "snapshot": snapshot.id, "entries": len(ranking.rows),
+                      "open_items": [item.record() for item in items]},
+                 reason=reason or None)
+    for judge, count in drafts:
+        with force_locale(judge.locale):
+            send_mail(to=judge.email,
+                      subject=_("The round «%(round)s» is finalised", round=round_.loc("title", judge.locale)),
+                      body=render_template("mail/finalise_drafts.txt", judge=judge, contest=round_.contest,
+                                           round=round_, drafts=count))
     return snapshot
 
 
@@ -252,7 +275,7 @@ def reopen_round(round_: Round, *, actor: User | None, reason: str) -> None:
     snapshot = current_snapshot(round_)
     if snapshot is not None:
         snapshot.superseded_at = moment
-    old = {"finalised_at": round_.finalised_at.isoformat(), "finalised_by": round_.finalised_by_id}
+    old = {"round": round_.key, "finalised_at": round_.finalised_at.isoformat(), "finalised_by": round_.finalised_by_id}
     round_.finalised_at = None
     round_.finalised_by_id = None
     record_event(contest_id=round_.contest_id, actor_id=actor.id if actor else None,
@@ -345,8 +368,11 @@ def advance_entries(round_: Round, *, mode: str, count: int | None = None,
 # --- the final score over rounds -------------------------------------------------------------
 
 def set_round_weights(contest: Contest, weights: dict[int, Decimal | None], *,
-                      actor: User | None) -> None:
-    """Sets ρ_r per round (None: the round does not count in the final score)."""
+                      actor: User | None, reason: str = "") -> None:
+    """Sets ρ_r per round (None: the round does not count in the final score).
+
+    The final score decides the winners, so weights are refused once the results are published
+    (withdraw the publication first) and, for a round being judged or finalised, need a reason."""
     old, new = {}, {}
     for round_ in contest.rounds:
         if round_.id not in weights:
@@ -361,9 +387,16 @@ def set_round_weights(contest: Contest, weights: dict[int, Decimal | None], *,
             new[round_.key] = plain_decimal(weight)
             round_.weight = weight
     if new:
+        if contest.is_published:
+            raise ResultsError(_("The results are published: withdraw the publication before changing "
+                                 "the round weights."))
+        reason = (reason or "").strip()
+        started = [r for r in contest.rounds if r.key in new and lifecycle.has_submitted_review(r)]
+        if started and not reason:
+            raise ResultsError(_("Judging has started: give the reason for changing the round weights."))
         record_event(contest_id=contest.id, actor_id=actor.id if actor else None,
                      action="contest.round_weights", object_type="contest", object_id=contest.id,
-                     old=old, new=new)
+                     old=old, new=new, reason=reason or None)
     db.session.flush()
 
 
@@ -449,8 +482,11 @@ def contest_awards(contest: Contest) -> list[Award]:
 
 
 def add_award(contest: Contest, *, entry: Entry, place: int | None = None, title_ru: str = "",
-              title_en: str = "", actor: User | None) -> Award:
-    """A place in the entry's nomination, or (without a place) a special prize with a title."""
+              title_en: str = "", actor: User | None, correction: str | None = None) -> Award:
+    """A place in the entry's nomination, or (without a place) a special prize with a title.
+
+    After publication only as a correction (`correction`: its reason; see correct_results)."""
+    correction = _correction_reason(contest, correction)
     if entry.contest_id != contest.id:
         raise ResultsError(_("This entry is not in this contest."))
     title_ru, title_en = (title_ru or "").strip(), (title_en or "").strip()
@@ -474,23 +510,34 @@ def add_award(contest: Contest, *, entry: Entry, place: int | None = None, title
                   place=place, title_ru=title_ru, title_en=title_en)
     db.session.add(award)
     db.session.flush()
+    change = {"entry": entry.number, "place": place, "title_ru": title_ru, "title_en": title_en}
     record_event(contest_id=contest.id, actor_id=actor.id if actor else None, action="award.add",
-                 object_type="award", object_id=award.id,
-                 new={"entry": entry.number, "place": place, "title_ru": title_ru, "title_en": title_en})
+                 object_type="award", object_id=award.id, new=change, reason=correction)
+    if correction:
+        correct_results(contest, reason=correction, actor=actor, entries=[entry], old=None, new={"award": change})
     return award
 
 
-def remove_award(award: Award, *, actor: User | None) -> None:
+def remove_award(award: Award, *, actor: User | None, correction: str | None = None) -> None:
+    """Removes an award; after publication only as a correction (`correction`: its reason)."""
+    contest = db.session.get(Contest, award.contest_id)
+    correction = _correction_reason(contest, correction)
+    change = {"entry": award.entry.number, "place": award.place, "title_ru": award.title_ru,
+              "title_en": award.title_en}
+    entry = award.entry
     record_event(contest_id=award.contest_id, actor_id=actor.id if actor else None,
-                 action="award.remove", object_type="award", object_id=award.id,
-                 old={"entry": award.entry.number, "place": award.place,
-                      "title_ru": award.title_ru, "title_en": award.title_en})
+                 action="award.remove", object_type="award", object_id=award.id, old=change, reason=correction)
     db.session.delete(award)
     db.session.flush()
+    if correction:
+        correct_results(contest, reason=correction, actor=actor, entries=[entry], old={"award": change}, new=None)
 
 
-def award_places(contest: Contest, *, places: int = 3, actor: User | None) -> list[Award]:
-    """Names places 1…`places` per nomination from the deciding ranking, where not yet awarded."""
+def award_places(contest: Contest, *, places: int = 3, actor: User | None,
+                 correction: str | None = None) -> list[Award]:
+    """Names places 1…`places` per nomination from the deciding ranking, where not yet awarded.
+    After publication only as a correction (one correction event for all the places named)."""
+    correction = _correction_reason(contest, correction)
     ranking = deciding_ranking(contest)
     if ranking is None:
         raise ResultsError(_("There is no ranking to decide the winners on yet."))
@@ -510,8 +557,73 @@ def award_places(contest: Contest, *, places: int = 3, actor: User | None) -> li
                 break
             if (row.nomination_id, place) in taken or row.entry_id in awarded:
                 continue
-            created.append(add_award(contest, entry=entries[row.entry_id], place=place, actor=actor))
+            created.append(add_award(contest, entry=entries[row.entry_id], place=place, actor=actor,
+                                     correction=_AS_PART if correction else None))
+    if correction and created:
+        correct_results(contest, reason=correction, actor=actor, entries=[a.entry for a in created], old=None,
+                        new={"awards": [{"entry": a.entry.number, "place": a.place} for a in created]})
     return created
+
+
+# --- corrections after publication (DESIGN §3a.4) ----------------------------------------------
+
+# award_places names several places as one correction: each add_award inside it is told so.
+_AS_PART = "\x00part of a correction"
+
+
+def _correction_reason(contest: Contest, correction: str | None) -> str | None:
+    """None before publication; after it, the correction's reason, or a refusal without one."""
+    if correction == _AS_PART:
+        return None
+    if not contest.is_published:
+        return None
+    reason = (correction or "").strip()
+    if not reason:
+        raise ResultsError(_("The results are published: awards and places change only by a correction "
+                             "of the published results, with a reason."))
+    return reason
+
+
+def correct_results(contest: Contest, *, reason: str, actor: User | None, entries: list[Entry],
+                    old: dict | None, new: dict | None) -> None:
+    """Records a correction of the published results: an audit event (what changed, old → new, and
+    why), the public "corrected on" note (read back by corrections()), and an e-mail to the
+    entrants of the entries concerned."""
+    record_event(contest_id=contest.id, actor_id=actor.id if actor else None, action="results.correct",
+                 object_type="contest", object_id=contest.id, old=old, new=new, reason=reason)
+    db.session.flush()
+    at = now()
+    by_user: dict[int, tuple[User, list[Entry]]] = {}
+    for entry in entries:
+        user = db.session.get(User, entry.entrant_id)
+        if user is not None:
+            by_user.setdefault(user.id, (user, []))[1].append(entry)
+    for user, own in by_user.values():
+        links = [(entry, url_for("public.results_entry", slug=contest.slug, entry_id=entry.id, _external=True))
+                 for entry in own]
+        with force_locale(user.locale):
+            send_mail(to=user.email,
+                      subject=_("The results of %(contest)s are corrected", contest=contest.loc("title", user.locale)),
+                      body=render_template("mail/results_corrected.txt", user=user, contest=contest, links=links,
+                                           reason=reason, corrected_at=at))
+
+
+@dataclass
+class Correction:
+    at: object
+    reason: str
+
+
+def corrections(contest: Contest) -> list[Correction]:
+    """The corrections made since the results were (last) published, oldest first (one query)."""
+    if not contest.is_published:
+        return []
+    return [Correction(at=at, reason=reason or "") for at, reason in db.session.execute(
+        sa.select(AuditEvent.at, AuditEvent.reason)
+        .where(AuditEvent.contest_id == contest.id, AuditEvent.action == "results.correct",
+               AuditEvent.at >= contest.results_published_at)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )]
 
 
 # --- publication -----------------------------------------------------------------------------
@@ -588,6 +700,8 @@ class PublicResults:
     rounds: list[tuple[Round, RoundRanking]]
     final: RoundRanking | None
     awards: list[Award]
+    # The corrections since publication, for the public "corrected on" notes.
+    corrections: list = field(default_factory=list)
 
     def awards_by_entry(self) -> dict[int, list[Award]]:
         grouped: dict[int, list[Award]] = {}
@@ -613,7 +727,8 @@ def public_results(contest: Contest, *, preview: bool = False) -> PublicResults:
     weighted = weighted_rounds(contest)
     if weighted and (preview or all(r.id in frozen for r in weighted)):
         final = final_ranking(contest, rankings=frozen)
-    return PublicResults(rounds=shown, final=final, awards=contest_awards(contest))
+    return PublicResults(rounds=shown, final=final, awards=contest_awards(contest),
+                         corrections=corrections(contest))
 
 
 @dataclass
@@ -623,6 +738,8 @@ class EntryRoundResult:
     # Rated entries in the entry's nomination (or round), for "rank N of M".
     out_of: int
     criteria: list[tuple[object, dict | None]]
+    # The ranking the row comes from (frozen once the round is finalised), for its tie-break rule.
+    ranking: RoundRanking | None = None
 
 
 def entry_results(entry: Entry, *, preview: bool = False) -> tuple[list[EntryRoundResult], RankedEntry | None]:
@@ -636,7 +753,8 @@ def entry_results(entry: Entry, *, preview: bool = False) -> tuple[list[EntryRou
         group = [r for r in ranking.rows if r.nomination_id == row.nomination_id and not r.unrated]
         breakdown = ranking.breakdown([entry.id])
         criteria = [(c, breakdown.get((entry.id, c.id))) for c in round_.criteria]
-        results_by_round.append(EntryRoundResult(round=round_, row=row, out_of=len(group), criteria=criteria))
+        results_by_round.append(EntryRoundResult(round=round_, row=row, out_of=len(group), criteria=criteria,
+                                                 ranking=ranking))
     final_row = published.final.by_entry().get(entry.id) if published.final else None
     return results_by_round, final_row
 

@@ -117,6 +117,13 @@ class RoundRanking:
     def frozen(self) -> bool:
         return self.snapshot is not None
 
+    @property
+    def maximum(self) -> Decimal:
+        """The round's maximum total as it was when the ranking was made."""
+        if self.snapshot is not None and self.snapshot.data.get("maximum") is not None:
+            return Decimal(self.snapshot.data["maximum"])
+        return self.round.maximum
+
     def breakdown(self, entry_ids: list[int] | None = None) -> dict[tuple[int, int], dict]:
         """Per (entry, criterion), the criterion means as criterion_breakdown gives them: frozen
         ones for a snapshot, else read live (one query)."""

@@ -39,6 +39,7 @@ from app.services.platform.audit import audit_row, record_event, record_events
 from app.services.platform.links import external_url
 from app.services.platform.mail import send_mail
 from app.services.platform.permissions import judge_in_round_clause
+from app.services.setup import lifecycle
 
 COMMENT_MAX = 5000
 OVERALL_MAX = 10000
@@ -93,8 +94,9 @@ def _text(total) -> str | None:
 # --- reading ----------------------------------------------------------------------------------
 
 def judging_open(round_: Round, at=None) -> bool:
-    """Judges may change reviews from the opening second to the closing second inclusive."""
-    return clock.is_open(round_.judging_opens_at, round_.judging_closes_at, at)
+    """Judges may change reviews from the opening second to the closing second inclusive, and
+    never in a finalised round (lifecycle.judge_change_refusal)."""
+    return lifecycle.judges_may_change(round_, at)
 
 
 def review_of(round_id, entry_id, judge_id) -> sa.ColumnElement[bool]:
@@ -169,8 +171,9 @@ def _criteria(round_: Round) -> list[Criterion]:
 
 
 def _check_open(round_: Round) -> None:
-    if not judging_open(round_):
-        raise ScoringError(_("Judging is closed; reviews can no longer be changed."))
+    refusal = lifecycle.judge_change_refusal(round_)
+    if refusal:
+        raise ScoringError(refusal)
 
 
 def _create_review(*, round_: Round, entry: Entry, judge: User,
@@ -340,6 +343,34 @@ def submit_review(*, round_: Round, entry: Entry, judge: User, data: ReviewInput
     return SaveOutcome("submitted", review)
 
 
+def recompute_totals(round_: Round) -> int:
+    """Writes every submitted review's total again from its scores and the round's criteria as
+    they are now (review_total); returns how many totals changed. Called by the change of a round's
+    rules in progress, in its transaction, so no stored total ever disagrees with its criteria."""
+    criteria = _criteria(round_)
+    changed = 0
+    reviews = db.session.scalars(
+        sa.select(Review).options(selectinload(Review.scores))
+        .where(Review.round_id == round_.id, Review.status == "submitted")
+    )
+    for review in reviews:
+        values, _comments = review_values(review)
+        total = review_total(criteria=criteria, values=values)
+        if review.total is None or Decimal(review.total) != total:
+            review.total = total
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+def judges_of_round(round_: Round) -> list[User]:
+    """The judges with a review (draft or submitted) in the round, by name."""
+    return list(db.session.scalars(
+        sa.select(User).where(User.id.in_(sa.select(Review.judge_id).where(Review.round_id == round_.id)))
+        .order_by(User.name, User.id)
+    ))
+
+
 def reopen_review(*, review: Review, actor: User, reason: str) -> Review:
     """An organiser sends a submitted review back to its judge as a draft, with a reason.
 
@@ -401,7 +432,7 @@ class DashboardItem:
 class DashboardRound:
     round: Round
     declaration_signed: bool
-    state: str  # "open", "upcoming" or "closed"
+    state: str  # "open", "upcoming", "closed" or "finalised"
     items: list[DashboardItem] = field(default_factory=list)
     nominations: dict[int, Nomination] = field(default_factory=dict)
 
@@ -427,6 +458,8 @@ class DashboardRound:
 
 
 def _round_state(round_: Round, at) -> str:
+    if round_.finalised_at is not None:
+        return "finalised"
     if judging_open(round_, at):
         return "open"
     if round_.judging_opens_at is None or at < round_.judging_opens_at:
@@ -476,14 +509,14 @@ def judge_dashboard(judge: User) -> list[DashboardRound]:
         block.items.append(DashboardItem(
             entry_id=entry_id, number=number, title=title, nomination_id=nomination and nomination.id,
             status=status or "not_started", total=total if submitted else None))
-    order = {"open": 0, "upcoming": 1, "closed": 2}
+    order = {"open": 0, "upcoming": 1, "closed": 2, "finalised": 3}
     return sorted(result.values(), key=lambda item: order[item.state])
 
 
 def open_reviews_of_others(round_: Round, entry: Entry, judge: User) -> list[Review]:
     """Other judges' submitted reviews of the entry, only when the organiser has opened them
     to the jury and judging has closed; otherwise nothing."""
-    if not round_.scores_open_to_jury or judging_open(round_) or _round_state(round_, clock.now()) != "closed":
+    if not round_.scores_open_to_jury or _round_state(round_, clock.now()) not in ("closed", "finalised"):
         return []
     return list(db.session.scalars(
         sa.select(Review).options(selectinload(Review.scores))
