@@ -75,7 +75,9 @@ def test_audit_log_page_filters_and_paginates(client, login):
     assert "Page 1 of 2" in first
     assert first.count("<tr>") == 51  # header + 50 events
     reopen = client.get(f"/manage/{s.contest.slug}/audit?action=review.reopen").get_data(as_text=True)
-    assert reopen.count("review.reopen</code>") == 2 and "review.score</code>" not in reopen
+    # Sentences, not codes (DESIGN §3a.5): "The system sent review No. 0 … back to its judge".
+    assert reopen.count("back to its judge as a draft") == 2 and "changed the score" not in reopen
+    assert "review.reopen</code>" not in reopen and "{&#34;" not in reopen
     assert "Explain please" in reopen
     second = client.get(f"/manage/{s.contest.slug}/audit?page=2").get_data(as_text=True)
     assert "Page 2 of 2" in second

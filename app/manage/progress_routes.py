@@ -21,7 +21,7 @@ from app.input_limits import query_int
 from app.manage import bp
 from app.manage.progress_forms import RemindForm, ReopenForm
 from app.models import Entry, EntryRound, Review, Round
-from app.services.platform import audit_export
+from app.services.platform import audit_export, audit_text
 from app.services.results.disagreement import disagreement_rows
 from app.services.scoring import progress as progress_service
 from app.services.scoring import reviews as scoring
@@ -128,7 +128,8 @@ def audit_log(contest):
     action = request.args.get("action") or None
     page = audit_export.audit_page(contest, action=action, page=request.args.get("page", 1, type=query_int))
     return render_template("manage/audit.html", contest=contest, page=page, action=action,
-                           actions=audit_export.audit_actions(contest), as_json=audit_export.as_json)
+                           actions=audit_export.audit_actions(contest), action_name=audit_text.action_name,
+                           sentences=audit_export.audit_sentences(contest, page.events))
 
 
 @bp.route("/<slug>/audit.csv")

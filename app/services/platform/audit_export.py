@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import AuditEvent, Contest
+from app.models import AuditEvent, Contest, Criterion, Entry, FormField, Round
+from app.services.platform.audit_text import AuditNames, describe_event
 
 PER_PAGE = 50
 CSV_COLUMNS = ("id", "at_utc", "actor_email", "actor_name", "action", "object_type", "object_id",
@@ -87,3 +88,28 @@ def audit_csv_rows(contest: Contest, *, action: str | None = None) -> Iterator[s
             as_json(event.old), as_json(event.new), _cell(event.reason or ""),
         ))
         yield flush()
+
+
+def audit_names(contest: Contest, events: list[AuditEvent]) -> AuditNames:
+    """The titles the sentences of `events` need, in the current language (three queries, and one
+    for the entries the events are about)."""
+    names = AuditNames()
+    for round_ in db.session.scalars(sa.select(Round).where(Round.contest_id == contest.id)):
+        names.rounds[round_.key] = names.rounds_by_id[round_.id] = round_.loc("title")
+    for criterion, round_key in db.session.execute(
+            sa.select(Criterion, Round.key).join(Round, Round.id == Criterion.round_id)
+            .where(Round.contest_id == contest.id)):
+        names.criteria[round_key, criterion.key] = criterion.loc("title")
+        names.criteria_by_id[criterion.id] = (round_key, criterion.key)
+    for form_field in db.session.scalars(sa.select(FormField).where(FormField.contest_id == contest.id)):
+        names.form_fields[form_field.key] = form_field.loc("label")
+    entry_ids = {event.object_id for event in events if event.object_type == "entry" and event.object_id}
+    if entry_ids:
+        names.entries = dict(db.session.execute(sa.select(Entry.id, Entry.number).where(Entry.id.in_(entry_ids))).all())
+    return names
+
+
+def audit_sentences(contest: Contest, events: list[AuditEvent]) -> list[str]:
+    """Each event as sentences in the current language, in the order given."""
+    names = audit_names(contest, events)
+    return [describe_event(event, names) for event in events]

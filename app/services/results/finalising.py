@@ -43,8 +43,8 @@ class ChecklistItem:
         if self.key == "unresolved_flags":
             return ngettext("%(num)d entry has a disagreement flag not resolved",
                             "%(num)d entries have a disagreement flag not resolved", self.count)
-        return ngettext("%(num)d judge has drafts that will not count", "%(num)d judges have drafts that will not count",
-                        self.count)
+        return ngettext("%(num)d judge has drafts that will not count",
+                        "%(num)d judges have drafts that will not count", self.count)
 
     def record(self) -> dict:
         return {"item": self.key, "count": self.count, "who": self.who}

@@ -1,1 +1,1 @@
-"""Changing what shapes a round's results once judging has started: the audited "change the rules of a round in progress"."""
+"""Changing what shapes a round's results once judging has started (the audited change in progress)."""

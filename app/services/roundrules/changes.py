@@ -106,7 +106,7 @@ def edit_criterion(criterion: Criterion, *, values: dict, reason: str = "", acto
     reason = (reason or "").strip()
     if in_progress and not reason:
         raise LifecycleError(_REASON_NEEDED(), field="rules_change_reason")
-    for name, value in new.items():
+    for name in new:
         setattr(criterion, name, values[name])
     db.session.flush()
     recomputed = scoring.recompute_totals(round_) if in_progress else 0
