@@ -80,7 +80,7 @@ BAD_VALUES = [
     (("jury", 0, "round"), "final", "jury[0].round: \"final\" is not a round of this contest"),
     (("assignments", 0, "entry"), 999, "assignments[0].entry: entry 999 is not in entries"),
     (("conflicts", 0, "source"), "rumour", "conflicts[0].source: \"rumour\" is not one of judge, organiser, auto"),
-    (("version",), 2, "version: version 2 is not supported (this is version 1)"),
+    (("version",), 3, "version: version 3 is not supported (this is version 2)"),
     (("extra",), [], "extra: unknown field"),
 ]
 

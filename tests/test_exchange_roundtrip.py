@@ -12,7 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Attachment, Conflict, Contest, FormField, Review, User
+from app.models import Attachment, Conflict, Contest, Entry, FormField, Review, User
 from app.services import exchange
 from app.services.platform import storage
 from app.services.results.ranking import rank_round
@@ -100,7 +100,7 @@ def test_export_import_export_gives_equal_document(app):
 
 def test_export_follows_the_spec_shape(app):
     document = exchange.export_contest(rich_contest())
-    assert (document["format"], document["version"]) == ("formula-jury/contest", 1)
+    assert (document["format"], document["version"]) == ("formula-jury/contest", 2)
     assert [r["key"] for r in document["rounds"]] == ["experts", "defence"]
     experts = document["rounds"][0]
     assert experts["tie_break"] == ["coherence", "relevance"]
@@ -233,3 +233,56 @@ def test_import_zip_refuses_a_file_that_does_not_match_its_hash(app):
         raise AssertionError("a corrupt file was imported")
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Contest)) == 0
+
+
+def test_results_travel_with_the_contest_and_read_the_same(app):
+    """Version 2: frozen snapshots (a superseded one too), awards, publication with a correction and
+    the audit log survive export → import → export, and the imported contest reads the same results."""
+    from app.services.results import finalising
+    from app.services.results import outcomes as results_service
+    from app.services.results.reading import round_results
+
+    contest = rich_contest()
+    first, second = contest.rounds
+    organiser = factories.user(name="Organiser", email="org@example.org")
+    contests.appoint_organiser(contest, organiser)
+
+    def finalise(round_):
+        items = finalising.finalise_checklist(round_)
+        results_service.finalise_round(round_, actor=organiser, confirmed={i.key for i in items}, reason="moving")
+
+    finalise(first)
+    results_service.reopen_round(first, actor=organiser, reason="one more look")
+    finalise(first)
+    finalise(second)
+    entry = db.session.scalar(sa.select(Entry).where(Entry.contest_id == contest.id, Entry.number.is_not(None))
+                              .order_by(Entry.number))
+    results_service.add_award(contest, entry=entry, title_en="Audience award", actor=organiser)
+    results_service.publish_results(contest, actor=organiser, notify=False)
+    results_service.add_award(contest, entry=entry, title_ru="Приз жюри", actor=organiser, correction="Forgotten")
+    db.session.commit()
+    before = [(row.number, row.rank, row.display_score, row.tie_broken_by) for row in round_results(first).rows]
+
+    document = json.loads(exchange.export_json(contest))
+    assert len(document["snapshots"]) == 3 and document["snapshots"][0]["superseded_at"] is not None
+    assert document["publication"]["published_at"] and len(document["awards"]) == 2
+    assert [e["action"] for e in document["audit"]].count("results.correct") == 1
+    second_export = _roundtrip(document)
+    assert second_export == document
+    imported = db.session.scalar(sa.select(Contest))
+    experts = imported.rounds[0]
+    assert experts.finalised_at is not None and imported.is_published
+    after = [(row.number, row.rank, row.display_score, row.tie_broken_by) for row in round_results(experts).rows]
+    assert after == before
+    assert [c.reason for c in results_service.corrections(imported)] == ["Forgotten"]
+
+
+def test_version_1_document_cannot_carry_version_2_keys(app):
+    document = exchange.export_contest(rich_contest())
+    document["version"] = 1
+    _empty_database()
+    try:
+        exchange.import_contest(json.loads(json.dumps(document)))
+        raise AssertionError("a version-1 document with snapshots was accepted")
+    except exchange.ExchangeError as error:
+        assert error.path == "snapshots"

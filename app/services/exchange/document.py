@@ -13,7 +13,9 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 FORMAT = "formula-jury/contest"
-VERSION = 1
+VERSION = 2
+# Version 1 documents (without the additions after v1) are still read.
+READABLE_VERSIONS = (1, 2)
 DOCUMENT_NAME = "contest.json"
 INT_MAX = 2**31 - 1
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

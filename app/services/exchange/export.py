@@ -33,6 +33,7 @@ from app.models import (
     User,
 )
 from app.services.exchange.document import DOCUMENT_NAME, FORMAT, LANGUAGES, VERSION
+from app.services.exchange.results_part import export_results_part, people_named
 from app.services.platform import storage
 from app.services.results.ranking import plain_decimal
 
@@ -150,6 +151,8 @@ def export_contest(contest: Contest) -> dict:
     # People: everyone the document names, by e-mail.
     emails = {e.entrant.email for e in entries} | {m.email for m in members}
     emails |= {email for _c, email in conflicts} | {a[2] for a in assignments} | {email for _r, email in reviews}
+    # The results part names snapshot authors, judges and the audit log's actors too.
+    emails |= people_named(contest)
     users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails)))} \
         if emails else {}
     people = []
@@ -235,6 +238,7 @@ def export_contest(contest: Contest) -> dict:
         item["feedback"] = review.feedback or ""
         review_docs.append(item)
     document["reviews"] = review_docs
+    document.update(export_results_part(contest, when))
     return document
 
 

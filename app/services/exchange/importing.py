@@ -30,6 +30,7 @@ from app.models import (
     User,
 )
 from app.services.exchange.document import ExchangeError
+from app.services.exchange.results_part import import_results_part
 from app.services.exchange.validation import _Plan, validate_document
 from app.services.platform import storage
 from app.services.platform.audit import record_event
@@ -193,6 +194,8 @@ def _write(plan: _Plan, files: dict[str, bytes], actor: User | None) -> Contest:
             review.total = review_total(criteria=round_criteria[item["round"]],
                                         values={round_criterion[k].id: v for k, v in item["scores"].items()})
         db.session.add(review)
+    db.session.flush()
+    import_results_part(contest, plan.results)
     db.session.flush()
     record_event(contest_id=contest.id, actor_id=actor.id if actor else None, action="contest.import",
                  object_type="contest", object_id=contest.id,

@@ -25,10 +25,12 @@ from app.services.exchange.document import (
     FORMAT,
     INT_MAX,
     LANGUAGES,
+    READABLE_VERSIONS,
     SHA256_PATTERN,
     VERSION,
     ExchangeError,
 )
+from app.services.exchange.results_part import V2_KEYS, validate_results_part
 from app.services.platform.text import has_forbidden_characters
 from app.services.setup import rules
 
@@ -64,6 +66,8 @@ class _Plan:
     conflicts: list[dict] = field(default_factory=list)
     assignments: list[dict] = field(default_factory=list)
     reviews: list[dict] = field(default_factory=list)
+    # snapshots, awards, publication and audit (exchange.results_part), version 2.
+    results: dict = field(default_factory=dict)
 
 
 class _Validator:
@@ -209,12 +213,16 @@ class _Validator:
     def run(self) -> _Plan:
         top = self.obj(self.document, "", ("format", "version", "contest"), (
             "nominations", "form", "rounds", "people", "jury", "entries", "conflicts",
-            "assignments", "reviews"))
+            "assignments", "reviews", *V2_KEYS))
         if top["format"] != FORMAT:
             self.fail("format", _("must be %(expected)s", expected=_show(FORMAT)))
-        if isinstance(top["version"], bool) or top["version"] != VERSION:
+        if isinstance(top["version"], bool) or top["version"] not in READABLE_VERSIONS:
             self.fail("version", _("version %(value)s is not supported (this is version %(expected)s)",
                                    value=_show(top["version"]), expected=VERSION))
+        if top["version"] == 1:
+            for key in V2_KEYS:
+                if key in top:
+                    self.fail(key, _("unknown field"))
         self.contest(top["contest"])
         self.nominations(top.get("nominations") or [])
         self.form(top.get("form") or [])
@@ -226,6 +234,7 @@ class _Validator:
         self.assignments(top.get("assignments") or [])
         self.reviews(top.get("reviews") or [])
         self.infer_rounds()
+        self.plan.results = validate_results_part(self, top)
         return self.plan
 
     def infer_rounds(self) -> None:
