@@ -116,6 +116,11 @@ def test_awards_add_place_and_special_prize(client, login):
 def test_awards_named_from_ranking(client, login):
     s = Scored()
     login(s.organiser)
+    # Places come from frozen rankings only: refused while the round is open.
+    refused = client.post(f"/manage/{s.contest.slug}/awards/places", data={"places-places": "3"})
+    assert "Finalise every round first" in refused.get_data(as_text=True)
+    results_service.finalise_round(s.round1, actor=s.organiser)
+    db.session.commit()
     client.post(f"/manage/{s.contest.slug}/awards/places", data={"places-places": "3"})
     awards = db.session.scalars(sa.select(Award).order_by(Award.nomination_id, Award.place)).all()
     # The third entry of each nomination is below the pass mark: two places per nomination.

@@ -271,6 +271,11 @@ def reopen_round(round_: Round, *, actor: User | None, reason: str) -> None:
         raise ResultsError(_("This round is not finalised."))
     if round_.contest.is_published:
         raise ResultsError(_("The results are published: withdraw the publication first."))
+    places = db.session.scalar(sa.select(sa.func.count()).select_from(Award).where(
+        Award.contest_id == round_.contest_id, Award.place.is_not(None)))
+    if places:
+        # Places were named from the frozen ranking; a reopened round could reorder it under them.
+        raise ResultsError(_("Places are awarded from this ranking: remove them before reopening the round."))
     moment = now()
     snapshot = current_snapshot(round_)
     if snapshot is not None:
@@ -538,6 +543,11 @@ def award_places(contest: Contest, *, places: int = 3, actor: User | None,
     """Names places 1…`places` per nomination from the deciding ranking, where not yet awarded.
     After publication only as a correction (one correction event for all the places named)."""
     correction = _correction_reason(contest, correction)
+    waiting = unfinalised_rounds(contest)
+    if waiting:
+        # Places come from frozen rankings only (DESIGN §3a.2), never from one still moving.
+        raise ResultsError(_("Finalise every round first: %(rounds)s.",
+                             rounds=", ".join(r.loc("title") for r in waiting)))
     ranking = deciding_ranking(contest)
     if ranking is None:
         raise ResultsError(_("There is no ranking to decide the winners on yet."))
