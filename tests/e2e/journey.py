@@ -89,6 +89,9 @@ TITLES_EN = TEXT["en"]
 TITLES_RU = TEXT["ru"]
 
 
+CORRECTION_REASON = "Приз зрителей был пропущен при публикации"
+
+
 def local_input(moment: datetime) -> str:
     """A datetime-local input's value, in the contest's time zone."""
     return moment.astimezone(MOSCOW).strftime("%Y-%m-%dT%H:%M")
@@ -562,6 +565,21 @@ class Journey:
         judge4.expect_flash("Your review of entry No. %(number)s is submitted. Total: %(total)s.",
                             number=self.numbers[title_a], total="35.00")
 
+    def organiser_sees_prefinalise_list(self) -> None:
+        """While judging is open the organiser opens "Finalise the round…": the list says what is not
+        done; finalising without ticking it is refused, and the round stays open."""
+        org = self.organiser
+        self._results_page()
+        org.click(org.page.get_by_test_id("finalise"))
+        expect(org.page.get_by_test_id("finalise-item-judging_open")).to_contain_text(
+            org.t("The judging window is still open"))
+        org.seen(shot="finalise-checklist")
+        org.click(org.page.get_by_test_id("finalise-confirm"))
+        expect(org.page.get_by_test_id("finalise-checklist")).to_be_visible()
+        expect(org.page.get_by_text(org.t("Confirm each open item before finalising: %(items)s.",
+                                          items=org.t("The judging window is still open")))).to_be_visible()
+        org.click(org.link("Back to the results"))
+
     def _results_page(self, round_title: str | None = None, shot: str | None = None) -> None:
         org = self.organiser
         self._tab("Results", shot=None if round_title else shot)
@@ -579,6 +597,8 @@ class Journey:
         expect(ranking.get_by_role("row").filter(has_text=title_a)).to_contain_text("31.67")
         expect(ranking.get_by_role("row").filter(has_text=title_b)).to_contain_text("30.50")
         org.click(org.page.get_by_test_id("finalise"))
+        expect(org.page.get_by_test_id("finalise-checklist-clear")).to_be_visible()
+        org.click(org.page.get_by_test_id("finalise-confirm"))
         org.expect_flash("The round is finalised: its ranking is frozen.")
         org.click(org.link("Advance entries to “%(round)s”", round=self.text["round2"]))
         org.page.get_by_label(org.t("The top entries of each nomination")).check()
@@ -587,6 +607,19 @@ class Journey:
         expect(org.page.get_by_test_id("preview")).to_contain_text(title_b)
         org.click(org.page.get_by_test_id("advance"))
         org.expect_flash("Entries advanced to “%(round)s”: %(count)s.", count=2, round=self.text["round2"])
+
+    def judge_refused_after_finalise(self) -> None:
+        """A judge of round 1 opens a review of the finalised round: it is read-only and says why; the
+        dashboard says the round is finalised."""
+        title_b = self.text["entry_b"][0]
+        judge = self._judge_by_name(sorted(self.assignments[title_b])[0])
+        self._open_review(judge, title_b)
+        expect(judge.page.get_by_test_id("read-only")).to_contain_text(
+            judge.t("This round is finalised: its results are frozen and this review is read-only."))
+        expect(judge.page.get_by_test_id("submit-review")).to_have_count(0)
+        judge.seen(shot="finalised-review")
+        judge.nav("Jury")
+        expect(judge.page.get_by_test_id("round-finalised").first).to_have_text(judge.t("Finalised: results are frozen"))
 
     def round2_is_scored(self) -> None:
         """Two judges of round 1 join round 2's jury, are assigned both finalists and score them."""
@@ -631,6 +664,7 @@ class Journey:
         org = self.organiser
         self._results_page(self.text["round2"])
         org.click(org.page.get_by_test_id("finalise"))
+        org.click(org.page.get_by_test_id("finalise-confirm"))
         org.expect_flash("The round is finalised: its ranking is frozen.")
         org.click(org.link("Final score over rounds"), shot="final-score")
         final = org.page.get_by_test_id("final")
@@ -645,6 +679,22 @@ class Journey:
         org.click(org.page.get_by_test_id("publish"))
         expect(org.page.get_by_test_id("published")).to_be_visible()
         org.seen(shot="published")
+
+    def organiser_corrects_after_publication(self) -> None:
+        """After publication an award is a correction: its reason is asked, the public page shows a
+        "corrected on" note, and the entrant is told by e-mail."""
+        org = self.organiser
+        org.click(org.link("Winners and awards"))
+        expect(org.page.get_by_test_id("correction-mode")).to_be_visible()
+        org.field("Entry number").fill(str(self.numbers[self.text["entry_b"][0]]))
+        org.field("Prize title (Russian)").fill("Приз зрителей")
+        org.field("Prize title (English)").fill("Audience award")
+        org.field("Reason for correcting the published results").fill(CORRECTION_REASON)
+        org.submit("Add the award")
+        org.expect_flash("The award is added.")
+        self.visitor.goto(f"/c/{self.slug}/results", shot="corrected-results")
+        expect(self.visitor.page.get_by_test_id("correction-note")).to_contain_text(CORRECTION_REASON)
+        assert any(CORRECTION_REASON in m["body"] for m in self.server.mails(self.entrant_b.person.email))
 
     # -- 6. the public and the entrants ----------------------------------------------------------
 

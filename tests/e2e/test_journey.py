@@ -51,9 +51,12 @@ FULL = [
     "judge_declares_conflict",
     "judges_score_round1",
     "organiser_resolves_disagreement",
+    "organiser_sees_prefinalise_list",
     "organiser_closes_round1",
+    "judge_refused_after_finalise",
     "round2_is_scored",
     "organiser_publishes",
+    "organiser_corrects_after_publication",
     "public_and_entrants_see_results",
 ]
 
