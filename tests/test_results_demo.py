@@ -8,7 +8,7 @@ from collections import Counter
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import EntryRound, Review
+from app.models import Assignment, AuditEvent, Declaration, EntryRound, Review
 from app.services.demo.jury import seed_jury
 from app.services.demo.results import seed_results
 from app.services.demo.scoring import seed_scoring
@@ -38,6 +38,18 @@ def test_demo_results_finalises_advances_and_scores_round_two(app, freeze):
     per_nomination = Counter(row.nomination_id for row in first.rows if row.entry_id in finalists)
     assert all(1 <= count <= 3 for count in per_nomination.values())  # ~30 % of 8 entries each
     assert all(row.can_advance for row in first.rows if row.entry_id in finalists)
+    # The demo agrees with itself (issue 15): no judge has a submitted review without a signed
+    # declaration, and no assignment already reviewed is still waiting to be announced.
+    signed = sa.exists().where(Declaration.contest_id == demo.contest.id, Declaration.user_id == Review.judge_id)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Review).where(
+        Review.status == "submitted", ~signed)) == 0
+    reviewed = sa.exists().where(Review.round_id == Assignment.round_id, Review.entry_id == Assignment.entry_id,
+                                 Review.judge_id == Assignment.judge_id, Review.status == "submitted")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).where(
+        Assignment.notified_at.is_(None), reviewed)) == 0
+    # Round 1 was finalised with its open items ticked and a reason, in the audit log.
+    finalised = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "round.finalise"))
+    assert finalised.new["open_items"] == [] or finalised.reason
     second = rank_round(demo.round2)
     assert {row.entry_id for row in second.rows} == finalists
     round2_reviews = db.session.scalars(sa.select(Review).where(Review.round_id == demo.round2.id)).all()

@@ -619,7 +619,8 @@ class Journey:
         expect(judge.page.get_by_test_id("submit-review")).to_have_count(0)
         judge.seen(shot="finalised-review")
         judge.nav("Jury")
-        expect(judge.page.get_by_test_id("round-finalised").first).to_have_text(judge.t("Finalised: results are frozen"))
+        expect(judge.page.get_by_test_id("round-finalised").first).to_have_text(
+            judge.t("Finalised: results are frozen"))
 
     def round2_is_scored(self) -> None:
         """Two judges of round 1 join round 2's jury, are assigned both finalists and score them."""
