@@ -687,10 +687,11 @@ class Journey:
         org = self.organiser
         org.click(org.link("Winners and awards"))
         expect(org.page.get_by_test_id("correction-mode")).to_be_visible()
-        org.field("Entry number").fill(str(self.numbers[self.text["entry_b"][0]]))
-        org.field("Prize title (Russian)").fill("Приз зрителей")
-        org.field("Prize title (English)").fill("Audience award")
-        org.field("Reason for correcting the published results").fill(CORRECTION_REASON)
+        region = org.page.get_by_role("region", name=org.t("Add an award"))
+        for label, value in (("Entry number", str(self.numbers[self.text["entry_b"][0]])),
+                             ("Prize title (Russian)", "Приз зрителей"), ("Prize title (English)", "Audience award"),
+                             ("Reason for correcting the published results", CORRECTION_REASON)):
+            region.get_by_label(labelled(org.t(label))).fill(value)
         org.submit("Add the award")
         org.expect_flash("The award is added.")
         self.visitor.goto(f"/c/{self.slug}/results", shot="corrected-results")
