@@ -109,13 +109,59 @@ class RoundRanking:
     # Nominations of the contest in form order, for grouping.
     nominations: list[Nomination] = field(default_factory=list)
     # Set when the ranking is read from a frozen snapshot (results.reading.round_results): the
-    # snapshot row, and per (entry, criterion) the frozen criterion_breakdown values.
+    # snapshot row; per entry, its criteria's [count, sum, min, max] as frozen; the criteria's
+    # weights in hundredths. The criterion means are made from them only for the entries asked.
     snapshot: object | None = None
-    frozen_breakdown: dict[tuple[int, int], dict] | None = None
+    frozen_parts: dict[int, dict[str, list]] | None = None
+    frozen_weights: dict[int, int] = field(default_factory=dict)
 
     @property
     def frozen(self) -> bool:
         return self.snapshot is not None
+
+    def breakdown(self, entry_ids: list[int] | None = None) -> dict[tuple[int, int], dict]:
+        """Per (entry, criterion), the criterion means as criterion_breakdown gives them: frozen
+        ones for a snapshot, else read live (one query)."""
+        if self.frozen_parts is None:
+            return criterion_breakdown(self.round, entry_ids)
+        wanted = self.frozen_parts if entry_ids is None else {e: self.frozen_parts.get(e, {}) for e in entry_ids}
+        result = {}
+        for entry_id, parts in wanted.items():
+            for criterion_id, (n, total, low, high) in parts.items():
+                weight = self.frozen_weights.get(int(criterion_id), 0)
+                result[entry_id, int(criterion_id)] = {
+                    "n": n, "mean": Fraction(total, n), "weighted": Fraction(weight * total, 100 * n),
+                    "min": low, "max": high, "mean_shown": fraction_half_up(total, n),
+                    "weighted_shown": fraction_half_up(weight * total, 100 * n),
+                }
+        return result
+
+    def weighted_means(self, criteria: list[Criterion], entry_ids: list[int] | None = None,
+                       sums: CriterionSums | None = None) -> dict[int, list[Decimal | None]]:
+        """Each entry's shown mean of w_c·s_c per criterion (as weighted_means_shown), frozen or live."""
+        if self.frozen_parts is None:
+            return weighted_means_shown(self.round, criteria, entry_ids, sums=sums)
+        shown: dict[tuple[int, int], Decimal] = {}
+        result: dict[int, list[Decimal | None]] = {}
+        ids = self.frozen_parts if entry_ids is None else entry_ids
+        keys = [(str(c.id), self.frozen_weights.get(c.id, 0)) for c in criteria]
+        for entry_id in ids:
+            parts = self.frozen_parts.get(entry_id)
+            if not parts:
+                continue
+            values = []
+            for key, weight in keys:
+                part = parts.get(key)
+                if part is None:
+                    values.append(None)
+                    continue
+                fraction = (weight * part[1], 100 * part[0])
+                value = shown.get(fraction)
+                if value is None:
+                    value = shown[fraction] = fraction_half_up(*fraction)
+                values.append(value)
+            result[entry_id] = values
+        return result
 
     @property
     def maximum(self) -> Decimal:
@@ -123,30 +169,6 @@ class RoundRanking:
         if self.snapshot is not None and self.snapshot.data.get("maximum") is not None:
             return Decimal(self.snapshot.data["maximum"])
         return self.round.maximum
-
-    def breakdown(self, entry_ids: list[int] | None = None) -> dict[tuple[int, int], dict]:
-        """Per (entry, criterion), the criterion means as criterion_breakdown gives them: frozen
-        ones for a snapshot, else read live (one query)."""
-        if self.frozen_breakdown is None:
-            return criterion_breakdown(self.round, entry_ids)
-        if entry_ids is None:
-            return self.frozen_breakdown
-        wanted = set(entry_ids)
-        return {key: value for key, value in self.frozen_breakdown.items() if key[0] in wanted}
-
-    def weighted_means(self, criteria: list[Criterion], entry_ids: list[int] | None = None,
-                       sums: CriterionSums | None = None) -> dict[int, list[Decimal | None]]:
-        """Each entry's shown mean of w_c·s_c per criterion (as weighted_means_shown), frozen or live."""
-        if self.frozen_breakdown is None:
-            return weighted_means_shown(self.round, criteria, entry_ids, sums=sums)
-        result: dict[int, list[Decimal | None]] = {}
-        rows = self.rows if entry_ids is None else [r for r in self.rows if r.entry_id in set(entry_ids)]
-        for row in rows:
-            values = [(self.frozen_breakdown.get((row.entry_id, c.id)) or {}).get("weighted_shown")
-                      for c in criteria]
-            if any(v is not None for v in values):
-                result[row.entry_id] = values
-        return result
 
     def load_tie_values(self, rows: list[RankedEntry]) -> None:
         """Reads the tie-break values of those `rows` that lack them (one query)."""

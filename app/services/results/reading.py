@@ -28,7 +28,6 @@ from app.services.results.ranking import (
     RankedEntry,
     RoundRanking,
     criterion_breakdown,
-    fraction_half_up,
     order_entries,
     plain_decimal,
     rank_round,
@@ -184,7 +183,8 @@ def ranking_from_snapshot(round_: Round, snapshot: RankingSnapshot, *, overall: 
         .order_by(Nomination.position, Nomination.id)
     ))
     weights = {c["id"]: int(Decimal(c["weight"]) * 100) for c in data.get("criteria", [])}
-    breakdown: dict[tuple[int, int], dict] | None = {} if "criteria" in data else None
+    # Snapshots written before criterion means were kept have none: their columns are read live.
+    parts: dict[int, dict[str, list]] | None = {} if "criteria" in data else None
     rows = []
     for item in items:
         if item["entry_id"] not in entries:
@@ -204,15 +204,9 @@ def ranking_from_snapshot(round_: Round, snapshot: RankingSnapshot, *, overall: 
             tie_values=tuple(_exact_value(v) for v in item["tie_values"]), rank=item["rank"],
             tie_broken_by=item.get("tie_broken_by"),
         ))
-        if breakdown is not None:
-            for criterion_id, (n, total, low, high) in item.get("criteria", {}).items():
-                weight = weights.get(int(criterion_id), 0)
-                breakdown[entry.id, int(criterion_id)] = {
-                    "n": n, "mean": Fraction(total, n), "weighted": Fraction(weight * total, 100 * n),
-                    "min": low, "max": high, "mean_shown": fraction_half_up(total, n),
-                    "weighted_shown": fraction_half_up(weight * total, 100 * n),
-                }
+        if parts is not None:
+            parts[entry.id] = item.get("criteria", {})
     if overall:
         rows = order_entries(rows, overall=True)
     return RoundRanking(round=round_, rows=rows, overall=overall, nominations=nominations,
-                        snapshot=snapshot, frozen_breakdown=breakdown)
+                        snapshot=snapshot, frozen_parts=parts, frozen_weights=weights)
