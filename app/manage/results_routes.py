@@ -79,7 +79,7 @@ def results(contest):
         page = min(max(request.args.get("page", 1, type=query_int), 1), pages)
         shown = ranking.rows[(page - 1) * RESULTS_PER_PAGE:page * RESULTS_PER_PAGE]
         criteria = list(round_.criteria)
-        snapshot = results_service.current_snapshot(round_) if round_.finalised_at else None
+        snapshot = ranking.snapshot  # the frozen ranking the page shows (None while the round is open)
         finaliser = db.session.get(User, round_.finalised_by_id) if round_.finalised_by_id else None
         # Judges too are shown a page at a time (a round can have 800; the chart draws one line each).
         judges = results_service.round_judges(round_, ranking)

@@ -160,7 +160,7 @@ def _portable_ranking(data: dict, ids: _Ids) -> dict:
                                 for cid, parts in row["criteria"].items()}
         ranking["rows"].append(item)
     if "judges" in data:
-        ranking["judges"] = [{"email": ids.email(j["judge_id"]), "name": j["name"], "totals": j["totals"]}
+        ranking["judges"] = [{"email": ids.email(j["judge_id"]), "name": j["name"], "totals_cents": j["totals_cents"]}
                              for j in data["judges"]]
     return ranking
 
@@ -281,7 +281,7 @@ def _check_ranking(check, value, path: str, round_plan: dict) -> dict:
             check.nomination_key(row["nomination"], f"{row_path}.nomination")
         check.obj(row.get("criteria") or {}, f"{row_path}.criteria", (), tuple(criteria))
     for i, judge in enumerate(check.array(data.get("judges") or [], f"{path}.judges")):
-        item = check.obj(judge, f"{path}.judges[{i}]", ("email", "totals"), ("name",))
+        item = check.obj(judge, f"{path}.judges[{i}]", ("email", "totals_cents"), ("name",))
         check.person(item["email"], f"{path}.judges[{i}].email")
     return _plain(data)
 
@@ -332,8 +332,8 @@ def _local_ranking(ranking: dict, round_key: str, ids: _Ids) -> dict:
             item["criteria"] = {str(ids.criterion_id[round_key, key]): parts for key, parts in row["criteria"].items()}
         data["rows"].append(item)
     if "judges" in ranking:
-        data["judges"] = [{"judge_id": ids.user_id(j["email"]), "name": j.get("name", ""), "totals": j["totals"]}
-                          for j in ranking["judges"]]
+        data["judges"] = [{"judge_id": ids.user_id(j["email"]), "name": j.get("name", ""),
+                           "totals_cents": j["totals_cents"]} for j in ranking["judges"]]
     return data
 
 

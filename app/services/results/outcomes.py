@@ -39,7 +39,7 @@ from app.services.results.ranking import (
     order_entries,
     plain_decimal,
 )
-from app.services.results.reading import _exact_text, current_snapshot, round_results, snapshot_data
+from app.services.results.reading import current_snapshot, round_results, snapshot_data
 from app.services.setup import lifecycle, rules
 
 ADVANCE_MODES = ("top", "share", "pass")
@@ -49,15 +49,7 @@ class ResultsError(Exception):
     """An action the rules do not allow; the message is translated and shown to the organiser."""
 
 
-# --- snapshots: reading.py owns their format; these names stay for callers -------------------
-
-def scores_changed(snapshot: RankingSnapshot, ranking: RoundRanking) -> bool:
-    """Whether the live scores differ from the frozen ones (a review changed after finalising).
-    Compares what snapshot_data would record for them, without reading every tie-break value."""
-    frozen = {r["entry_id"]: (r["score"], r["reviews"], r["flagged"]) for r in snapshot.data["rows"]}
-    live = {row.entry_id: (_exact_text(row.score), row.reviews, row.flagged) for row in ranking.rows}
-    return frozen != live
-
+# --- snapshots: reading.py owns their format and reads them -----------------------------------
 
 def rankings_from_snapshots(contest: Contest) -> dict[int, RoundRanking]:
     """The frozen ranking of every finalised round of the contest, by round id."""
@@ -145,7 +137,7 @@ def judge_profiles(round_: Round, bins: int = CHART_BINS, judge_ids: list[int] |
         for judge in frozen:
             if wanted is not None and judge["judge_id"] not in wanted:
                 continue
-            totals = [Decimal(t) for t in judge["totals"]]
+            totals = [Decimal(t).scaleb(-2) for t in judge["totals_cents"]]
             counts = [0] * bins
             for total in totals:
                 counts[_bin_of(total, edges)] += 1

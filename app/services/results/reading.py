@@ -22,12 +22,12 @@ from fractions import Fraction
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Contest, Entry, Nomination, RankingSnapshot, Review, Round, User
+from app.models import Contest, Entry, Nomination, RankingSnapshot, Review, Round, Score, User
+from app.services.results.disagreement import cents
 from app.services.results.ranking import (
     CriterionSums,
     RankedEntry,
     RoundRanking,
-    criterion_breakdown,
     order_entries,
     plain_decimal,
     rank_round,
@@ -108,12 +108,36 @@ def _exact_value(text: str | None) -> Fraction | float | None:
 
 def snapshot_data(ranking: RoundRanking, judges: list[dict] | None = None) -> dict:
     """The ranking as JSON: enough to rebuild it and every reading of it exactly, plus the shown
-    values for the record. `judges`: the judges' profiles as judge_profile_data gives them."""
+    values for the record. `judges`: the judges' totals as judge_profile_data gives them.
+
+    Equal values are one shared object in a ranking (rank_round makes each once), so each is
+    written as text once (at 10,000 entries the per-row conversions were most of finalising)."""
     round_ = ranking.round
     # A live ranking reads tie-break values only for tied entries; a snapshot keeps them all.
     ranking.load_all_tie_values()
-    breakdown = criterion_breakdown(round_)
+    parts = criterion_parts(round_)
     criteria = list(round_.criteria)
+    texts: dict[int, str | None] = {}
+    shown: dict[int, str | None] = {}
+    decimals: dict = {}
+
+    def text(value):
+        key = id(value)
+        if key not in texts:
+            texts[key] = _exact_text(value)
+        return texts[key]
+
+    def display(row):
+        key = id(row.score)
+        if key not in shown:
+            shown[key] = None if row.display_score is None else str(row.display_score)
+        return shown[key]
+
+    def plain(value):
+        if value not in decimals:
+            decimals[value] = plain_decimal(value)
+        return decimals[value]
+
     return {
         "version": SNAPSHOT_VERSION,
         "round": round_.key,
@@ -129,19 +153,15 @@ def snapshot_data(ranking: RoundRanking, judges: list[dict] | None = None) -> di
         "rows": [
             {
                 "entry_id": row.entry_id, "number": row.number, "nomination_id": row.nomination_id,
-                "rank": row.rank, "score": _exact_text(row.score),
-                "shown": None if row.display_score is None else str(row.display_score),
-                "reviews": row.reviews, "sum": plain_decimal(row.sum_total),
-                "min": plain_decimal(row.min_total), "max": plain_decimal(row.max_total),
+                "rank": row.rank, "score": text(row.score), "shown": display(row),
+                "reviews": row.reviews, "sum": plain(row.sum_total),
+                "min": plain(row.min_total), "max": plain(row.max_total),
                 "flagged": row.flagged, "below_pass_mark": row.below_pass_mark,
-                "tie_values": [_exact_text(v) for v in row.tie_values],
+                "tie_values": [text(v) for v in row.tie_values],
                 "tie_broken_by": row.tie_broken_by,
                 "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
                 # Per criterion id: [count, sum, min, max] of the submitted scores.
-                "criteria": {
-                    str(c.id): [part["n"], int(part["mean"] * part["n"]), part["min"], part["max"]]
-                    for c in criteria if (part := breakdown.get((row.entry_id, c.id)))
-                },
+                "criteria": parts.get(row.entry_id, {}),
             }
             for row in ranking.rows
         ],
@@ -149,19 +169,35 @@ def snapshot_data(ranking: RoundRanking, judges: list[dict] | None = None) -> di
     }
 
 
+def criterion_parts(round_: Round) -> dict[int, dict[str, list[int]]]:
+    """One query: per entry and criterion (by id, as text), [count, sum, min, max] of its
+    submitted scores."""
+    rows = db.session.connection().execute(
+        sa.select(Review.entry_id, Score.criterion_id, sa.func.count(Score.value), sa.func.sum(Score.value),
+                  sa.func.min(Score.value), sa.func.max(Score.value))
+        .join(Score, Score.review_id == Review.id)
+        .where(Review.round_id == round_.id, Review.status == "submitted", Score.value.is_not(None))
+        .group_by(Review.entry_id, Score.criterion_id)
+    ).all()
+    parts: dict[int, dict[str, list[int]]] = {}
+    for entry_id, criterion_id, n, total, low, high in rows:
+        parts.setdefault(entry_id, {})[str(criterion_id)] = [n, int(total), low, high]
+    return parts
+
+
 def judge_profile_data(round_: Round) -> list[dict]:
-    """One query: per judge with a submitted review, the count, sum and extremes of their totals
-    (the profile's histogram is drawn from the totals, kept too)."""
-    rows = db.session.execute(
-        sa.select(Review.judge_id, User.name, Review.total)
+    """One query: per judge with a submitted review, their name and totals in hundredths of a
+    point, lowest first (judge profiles are drawn from them)."""
+    rows = db.session.connection().execute(
+        sa.select(Review.judge_id, User.name, cents(Review.total))
         .join(User, User.id == Review.judge_id)
         .where(Review.round_id == round_.id, Review.status == "submitted")
         .order_by(User.name, Review.judge_id, Review.total)
     ).all()
     judges: dict[int, dict] = {}
     for judge_id, name, total in rows:
-        judge = judges.setdefault(judge_id, {"judge_id": judge_id, "name": name, "totals": []})
-        judge["totals"].append(plain_decimal(Decimal(total)))
+        judges.setdefault(judge_id, {"judge_id": judge_id, "name": name, "totals_cents": []})["totals_cents"].append(
+            int(total))
     return list(judges.values())
 
 
@@ -171,13 +207,11 @@ def ranking_from_snapshot(round_: Round, snapshot: RankingSnapshot, *, overall: 
     items = data["rows"]
     entries = {}
     if items:
-        entries = {
-            e.id: (e, position) for e, position in db.session.execute(
-                sa.select(Entry, Nomination.position)
-                .outerjoin(Nomination, Nomination.id == Entry.nomination_id)
-                .where(Entry.id.in_([item["entry_id"] for item in items]))
-            )
-        }
+        # Plain columns, not Entry objects: a snapshot can hold 10,000 entries.
+        entries = {row[0]: row for row in db.session.execute(
+            sa.select(Entry.id, Entry.number, Entry.title, Entry.organisation, Entry.submitted_at, Nomination.position)
+            .outerjoin(Nomination, Nomination.id == Entry.nomination_id)
+            .where(Entry.id.in_([item["entry_id"] for item in items])))}
     nominations = list(db.session.scalars(
         sa.select(Nomination).where(Nomination.contest_id == round_.contest_id)
         .order_by(Nomination.position, Nomination.id)
@@ -185,27 +219,45 @@ def ranking_from_snapshot(round_: Round, snapshot: RankingSnapshot, *, overall: 
     weights = {c["id"]: int(Decimal(c["weight"]) * 100) for c in data.get("criteria", [])}
     # Snapshots written before criterion means were kept have none: their columns are read live.
     parts: dict[int, dict[str, list]] | None = {} if "criteria" in data else None
+    # Equal texts become one shared value, as rank_round makes them (the sort and the pages rely on it).
+    values: dict = {None: None}
+    decimals: dict = {None: None}
+    ties: dict = {}
+    moments: dict = {None: None}
+
+    def exact(text):
+        if text not in values:
+            values[text] = _exact_value(text)
+        return values[text]
+
+    def decimal(text):
+        if text not in decimals:
+            decimals[text] = Decimal(text)
+        return decimals[text]
+
     rows = []
     for item in items:
-        if item["entry_id"] not in entries:
+        found = entries.get(item["entry_id"])
+        if found is None:
             continue
-        entry, position = entries[item["entry_id"]]
+        entry_id, number, title, organisation, entry_submitted_at, position = found
+        tie_key = tuple(item["tie_values"])
+        if tie_key not in ties:
+            ties[tie_key] = tuple(exact(v) for v in tie_key)
         submitted_at = item.get("submitted_at")
+        if submitted_at not in moments:
+            moments[submitted_at] = datetime.fromisoformat(submitted_at)
         rows.append(RankedEntry(
-            entry_id=entry.id, number=entry.number, title=entry.title,
-            organisation=entry.organisation, nomination_id=item["nomination_id"],
-            nomination_position=position,
-            submitted_at=datetime.fromisoformat(submitted_at) if submitted_at else entry.submitted_at,
-            reviews=item["reviews"], score=_exact_value(item["score"]),
-            sum_total=None if item["sum"] is None else Decimal(item["sum"]),
-            min_total=None if item["min"] is None else Decimal(item["min"]),
-            max_total=None if item["max"] is None else Decimal(item["max"]),
+            entry_id=entry_id, number=number, title=title, organisation=organisation,
+            nomination_id=item["nomination_id"], nomination_position=position,
+            submitted_at=moments[submitted_at] if submitted_at else entry_submitted_at,
+            reviews=item["reviews"], score=exact(item["score"]),
+            sum_total=decimal(item["sum"]), min_total=decimal(item["min"]), max_total=decimal(item["max"]),
             flagged=item["flagged"], below_pass_mark=item["below_pass_mark"],
-            tie_values=tuple(_exact_value(v) for v in item["tie_values"]), rank=item["rank"],
-            tie_broken_by=item.get("tie_broken_by"),
+            tie_values=ties[tie_key], rank=item["rank"], tie_broken_by=item.get("tie_broken_by"),
         ))
         if parts is not None:
-            parts[entry.id] = item.get("criteria", {})
+            parts[entry_id] = item.get("criteria", {})
     if overall:
         rows = order_entries(rows, overall=True)
     return RoundRanking(round=round_, rows=rows, overall=overall, nominations=nominations,
