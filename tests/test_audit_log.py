@@ -147,3 +147,28 @@ def test_audit_log_query_count_does_not_grow(client, login, count_queries):
         return counter.count
 
     assert measure(2) == measure(20)
+
+
+def test_audit_page_reads_as_sentences_in_both_languages(client, login):
+    """DESIGN §3a.5: old → new values in a sentence, in the reader's language; the CSV keeps codes."""
+    from decimal import Decimal
+
+    from app.services.roundrules import changes as rule_changes
+    from tests.results_helpers import Scored
+
+    s = Scored(entries_per_nomination=1)
+    rule_changes.edit_criterion(s.round1.criteria[0], values={"weight": Decimal(3)}, reason="Решение совета",
+                                actor=s.organiser)
+    s.organiser.locale = "ru"
+    db.session.commit()
+    login(s.organiser)
+    russian = client.get(f"/manage/{s.contest.slug}/audit", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Organiser Olga изменил(а) вес критерия «a» в туре «Тур» с 2 на 3." in russian
+    s.organiser.locale = "en"
+    db.session.commit()
+    english = client.get(f"/manage/{s.contest.slug}/audit", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "changed the weight of the criterion «a» in the round «Round» from 2 to 3." in english
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/manage/{s.contest.slug}/audit.csv")
+                                           .get_data(as_text=True).lstrip("\ufeff"))))
+    change = next(row for row in rows if row["action"] == "round.rules_change")
+    assert json.loads(change["old"])["weight"] == "2" and json.loads(change["new"])["weight"] == "3"

@@ -129,6 +129,7 @@ def _round_values(form: RoundForm, timezone: str) -> dict:
 def round_new(contest):
     form = RoundForm(taken_keys=[r.key for r in contest.rounds])
     del form.tie_break  # a new round has no criteria to break ties with yet
+    del form.rules_change_reason  # nor any review whose rules could change
     if form.validate_on_submit():
         round_ = contests.add_round(contest, **_round_values(form, contest.timezone))
         db.session.commit()
