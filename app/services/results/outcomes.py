@@ -601,7 +601,7 @@ def correct_results(contest: Contest, *, reason: str, actor: User | None, entrie
         if user is not None:
             by_user.setdefault(user.id, (user, []))[1].append(entry)
     for user, own in by_user.values():
-        links = [(entry, url_for("public.results_entry", slug=contest.slug, entry_id=entry.id, _external=True))
+        links = [(entry, external_url("public.results_entry", slug=contest.slug, entry_id=entry.id))
                  for entry in own]
         with force_locale(user.locale):
             send_mail(to=user.email,
