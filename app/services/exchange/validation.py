@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import (
     Contest,
+    limits,
 )
 from app.models.contest import FIELD_TYPES, METHODS
 from app.services.exchange.document import (
@@ -141,14 +142,11 @@ class _Validator:
         return number
 
     def points(self, value, path: str) -> Decimal:
-        """A non-negative number of points with at most two decimal places."""
+        """A pass mark or a threshold: the set-up forms' rule (0 … limits.POINTS_MAX, two decimals)."""
         number = self.decimal(value, path)
-        if number < 0:
-            self.fail(path, _("%(value)s is below the minimum 0", value=_show(value)))
-        if number >= Decimal("1e10"):
-            self.fail(path, _("%(value)s is too large", value=_show(value)))
-        if number != number.quantize(Decimal("0.01")):
-            self.fail(path, _("%(value)s has more than two decimal places", value=_show(value)))
+        message = rules.check_points(number)
+        if message:
+            self.fail(path, message)
         return number
 
     def weight(self, value, path: str) -> Decimal:
@@ -344,7 +342,8 @@ class _Validator:
             if message:
                 self.fail(_join(path, "judging_opens_at"), message)
             plan["reviews_per_entry"] = self.integer(data.get("reviews_per_entry", 2),
-                                                     _join(path, "reviews_per_entry"), minimum=1)
+                                                     _join(path, "reviews_per_entry"), minimum=1,
+                                                     maximum=limits.REVIEWS_PER_ENTRY_MAX)
             method = self.string(data.get("method", "mean"), _join(path, "method"))
             if method not in METHODS:
                 self.fail(_join(path, "method"), _("%(value)s is not one of %(choices)s", value=_show(method),
@@ -377,8 +376,10 @@ class _Validator:
                             ("description", "anchors", "min", "max", "comment_required"))
             key = self.key(data["key"], _join(item_path, "key"))
             self.unique(keys, key, _join(item_path, "key"))
-            low = self.integer(data.get("min", 0), _join(item_path, "min"), minimum=-INT_MAX)
-            high = self.integer(data.get("max", 10), _join(item_path, "max"), minimum=-INT_MAX)
+            low = self.integer(data.get("min", 0), _join(item_path, "min"), minimum=limits.SCORE_MIN,
+                               maximum=limits.SCORE_MAX)
+            high = self.integer(data.get("max", 10), _join(item_path, "max"), minimum=limits.SCORE_MIN,
+                                maximum=limits.SCORE_MAX)
             message = rules.check_scale(low, high)
             if message:
                 self.fail(_join(item_path, "max"), message)
@@ -392,7 +393,21 @@ class _Validator:
                 "comment_required": self.boolean(data.get("comment_required", False),
                                                  _join(item_path, "comment_required")),
             })
+        self.round_totals(criteria, path)
         return criteria
+
+    def round_totals(self, criteria: list[dict], path: str) -> None:
+        """Every review total of the round must fit the total column (rules.check_round_totals),
+        named at the first criterion whose bound takes the running sum past the limit."""
+        bounds = [(c["weight"], c["min"], c["max"]) for c in criteria]
+        problem = rules.check_round_totals(bounds)
+        if problem is None:
+            return
+        side, message = problem
+        for index in range(len(bounds)):
+            if rules.check_round_totals(bounds[:index + 1]) is not None:
+                break
+        self.fail(_join(_join(path, index), side), message)
 
     def people(self, value) -> None:
         for index, item in enumerate(self.array(value, "people")):
@@ -455,7 +470,8 @@ class _Validator:
             self.plan.jury.append({
                 "round": round_plan["key"], "email": email, "nominations": nominations, "status": status,
                 "max_load": None if data.get("max_load") is None
-                else self.integer(data["max_load"], _join(path, "max_load"), minimum=0),
+                else self.integer(data["max_load"], _join(path, "max_load"), minimum=0,
+                                  maximum=limits.MAX_LOAD_MAX),
                 "organisation": self.optional_string(data, "organisation", path, max_length=500),
                 "inn": self.optional_string(data, "inn", path, max_length=12),
             })
