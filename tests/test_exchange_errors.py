@@ -114,7 +114,7 @@ def test_import_refuses_review_of_entry_outside_its_round(document):
     with pytest.raises(exchange.ExchangeError) as error:
         exchange.import_contest(bad)
     index = bad["reviews"].index(second_round)
-    assert str(error.value) == f"reviews[{index}].entry: entry {number} is not in round \"defence\""
+    assert str(error.value) == f"reviews[{index}].entry: entry {number} is not in round \"defence\" (entries[1].rounds)"
 
 
 def test_import_refuses_entrant_who_is_a_judge(document):

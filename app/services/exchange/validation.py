@@ -1,7 +1,13 @@
 """Checking a whole exchange document before anything is written: unknown fields, types,
-references between sections, scales, weights, time zones. `validate_document` raises
-`ExchangeError` naming the path of the first bad value
-(`reviews[12].scores.relevance: 11 is above the maximum 10`) or returns the plan to write."""
+references between sections, scales, weights, time zones, and what the records say of each other.
+`validate_document` raises `ExchangeError` naming the path of the first bad value
+(`reviews[12].scores.relevance: 11 is above the maximum 10`) or returns the plan to write.
+
+A document may not hold what the app would never produce (README, "Contest exchange"): an
+assignment or a review by a judge with a conflict of interest with the entry, or by someone who is
+not an accepted member of the round's jury (when the document lists the juries), and an assignment
+of an entry that is not eligible. The message names both paths, the bad value's and the record it
+contradicts."""
 
 from __future__ import annotations
 
@@ -74,6 +80,12 @@ class _Validator:
         self.entries_by_number: dict[int, dict] = {}
         self.jury_keys: set[tuple[str, str]] = set()
         self.entrants: set[str] = set()
+        # Where each record is, to name it when a later one contradicts it.
+        self.jury_paths: dict[tuple[str, str], tuple[str, str]] = {}  # (round, email) → (path, status)
+        self.entry_paths: dict[int, str] = {}
+        self.conflict_paths: dict[tuple[str, int], str] = {}
+        # Without a jury list, the juries are made from the assignments and reviews.
+        self.jury_listed = isinstance(document, dict) and "jury" in document
 
     # Basic shapes.
 
@@ -467,6 +479,7 @@ class _Validator:
             if status not in ("invited", "accepted", "declined"):
                 self.fail(_join(path, "status"), _("%(value)s is not one of %(choices)s", value=_show(status),
                                                    choices="invited, accepted, declined"))
+            self.jury_paths[round_plan["key"], email] = (path, status)
             self.plan.jury.append({
                 "round": round_plan["key"], "email": email, "nominations": nominations, "status": status,
                 "max_load": None if data.get("max_load") is None
@@ -537,6 +550,7 @@ class _Validator:
             })
             if number is not None:
                 self.entries_by_number[number] = self.plan.entries[-1]
+                self.entry_paths[number] = path
 
     def answer(self, form_field: dict, value, path: str):
         if form_field["type"] == "checkbox":
@@ -575,6 +589,7 @@ class _Validator:
             email = self.person(data["email"], _join(path, "email"))
             entry = self.entry_number(data["entry"], _join(path, "entry"))
             self.unique(seen, (email, entry["number"]), _join(path, "entry"))
+            self.conflict_paths[email, entry["number"]] = path
             source = self.string(data.get("source") or "organiser", _join(path, "source"))
             if source not in ("judge", "organiser", "auto"):
                 self.fail(_join(path, "source"), _("%(value)s is not one of %(choices)s", value=_show(source),
@@ -587,17 +602,36 @@ class _Validator:
     def _round_entry_judge(self, data: dict, path: str) -> tuple[dict, dict, str]:
         """The (round, entry, judge) of an assignment or review, with its references checked.
 
-        A judge not listed in the round's jury joins it (accepted); an entry whose `rounds` are
-        not given joins the rounds it is assigned or reviewed in.
+        The judge must be an accepted member of the round's jury and have no conflict with the entry,
+        as in the app (a conflict withdraws the judge's assignments and reviews of the entry). In a
+        document without a jury list, the judge joins the round's jury (accepted); an entry whose
+        `rounds` are not given joins the rounds it is assigned or reviewed in.
         """
         round_plan = self.round_key(data["round"], _join(path, "round"))
         entry = self.entry_number(data["entry"], _join(path, "entry"))
         if entry["rounds"] is None:
             entry.setdefault("inferred_rounds", set()).add(round_plan["key"])
         elif round_plan["key"] not in entry["rounds"]:
-            self.fail(_join(path, "entry"), _("entry %(value)s is not in round %(round)s", value=entry["number"],
-                                              round=_show(round_plan["key"])))
+            self.fail(_join(path, "entry"), _("entry %(value)s is not in round %(round)s (%(other)s)",
+                                              value=entry["number"], round=_show(round_plan["key"]),
+                                              other=_join(self.entry_paths[entry["number"]], "rounds")))
         email = self.person(data["email"], _join(path, "email"))
+        conflict = self.conflict_paths.get((email, entry["number"]))
+        if conflict is not None:
+            self.fail(_join(path, "email"), _(
+                "%(value)s has a conflict of interest with entry %(number)s (%(other)s): a judge has no "
+                "assignment or review of such an entry", value=_show(email), number=entry["number"], other=conflict))
+        member, status = self.jury_paths.get((round_plan["key"], email), (None, None))
+        if member is not None:
+            if status != "accepted":
+                self.fail(_join(path, "email"), _(
+                    "%(value)s is not an accepted member of the jury of round %(round)s (%(other)s is %(status)s)",
+                    value=_show(email), round=_show(round_plan["key"]), other=_join(member, "status"),
+                    status=_show(status)))
+        elif self.jury_listed:
+            self.fail(_join(path, "email"), _(
+                "%(value)s is not on the jury of round %(round)s (%(other)s)", value=_show(email),
+                round=_show(round_plan["key"]), other="jury"))
         if (round_plan["key"], email) not in self.jury_keys:
             if email in self.entrants:
                 self.fail(_join(path, "email"), _("%(value)s is an entrant in this contest and cannot be a judge",
@@ -614,6 +648,13 @@ class _Validator:
             data = self.obj(item, path, ("round", "entry", "email"))
             round_plan, entry, email = self._round_entry_judge(data, path)
             self.unique(seen, (round_plan["key"], entry["number"], email), path)
+            if entry["status"] != "submitted" or entry["eligible"] is not True:
+                # The app assigns only the round's submitted entries screened eligible.
+                entry_path = self.entry_paths[entry["number"]]
+                self.fail(_join(path, "entry"), _(
+                    "entry %(number)s is not a submitted entry screened eligible (%(other)s): only those "
+                    "are assigned to judges", number=entry["number"],
+                    other=_join(entry_path, "status" if entry["status"] != "submitted" else "eligible")))
             self.plan.assignments.append({"round": round_plan["key"], "entry": entry["number"], "email": email})
 
     def reviews(self, value) -> None:
