@@ -67,6 +67,7 @@ ROUND_BEYOND = [
     ({"pass_mark": "-1"}, "The number of points cannot be negative."),
     ({"disagreement_threshold": "99999999999"}, "The number of points must be at most 9,999,999,999.99."),
     ({"weight": "10000"}, "The weight must be at most 9,999.99."),
+    ({"weight": "1234567890123456789012345678.125"}, "The weight must be at most 9,999.99."),
     ({"reviews_per_entry": "51"}, "Enter a whole number from 1 to 50."),
     ({"reviews_per_entry": "99999999999"}, "Enter a whole number from 1 to 50."),
 ]
@@ -90,6 +91,7 @@ CRITERION_BEYOND = [
     ({"min_score": "-99999999999"}, f"Enter a whole number {SCALE}."),
     ({"max_score": str(limits.SCORE_MAX + 1)}, f"Enter a whole number {SCALE}."),
     ({"weight": "10000"}, "The weight must be at most 9,999.99."),
+    ({"weight": "1e30"}, "The weight must be at most 9,999.99."),
     # Each bound fits its column, but a total would not fit its own: 9,999.99 × 1,000,002.
     ({"weight": "9999.99", "max_score": "1000002"},
      "a review&#39;s total could reach 10,000,009,999.98; a total can be at most 9,999,999,999.99."),

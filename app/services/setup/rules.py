@@ -30,10 +30,11 @@ def check_weight(value) -> str | None:
         return _("Enter a number, for example 1.5.")
     if weight <= 0:
         return _("The weight must be greater than zero.")
-    if weight.as_tuple().exponent < -2 and weight != weight.quantize(Decimal("0.01")):
-        return _("The weight may have at most two decimal places.")
+    # The bound first: quantizing a number of more than 28 digits raises InvalidOperation.
     if weight > limits.WEIGHT_MAX:
         return _("The weight must be at most %(limit)s.", limit=format_decimal(limits.WEIGHT_MAX))
+    if weight.as_tuple().exponent < -2 and weight != weight.quantize(Decimal("0.01")):
+        return _("The weight may have at most two decimal places.")
     return None
 
 
