@@ -42,6 +42,20 @@ def KeyField(label):  # noqa: N802
     )
 
 
+class RuleCheck:
+    """A set-up rule (services.setup.rules: value → message or None) as a field validator, so a
+    form refuses at the field exactly what the importer refuses."""
+
+    def __init__(self, rule):
+        self.rule = rule
+
+    def __call__(self, form, field):
+        if field.data is not None and not field.errors:
+            message = self.rule(field.data)
+            if message:
+                raise ValidationError(message)
+
+
 class WeightCheck:
     def __call__(self, form, field):
         if field.raw_data and field.raw_data[0]:

@@ -1,4 +1,5 @@
-"""Running behind a web server: request ids, structured logs, security headers, proxies."""
+"""Running behind a web server: request ids, structured logs, security headers, proxies, and the
+moment each request arrived."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     register_request_id(app)
     register_proxy_fix(app)  # outside the request id layer, so the log sees the real client
     register_security_headers(app)
+    register_arrival(app)  # the outermost layer: it runs first, before anything reads the body
 
     from app.services.platform import jobs
 
@@ -47,6 +49,57 @@ def register_proxy_fix(app: Flask) -> None:
         # Never X-Forwarded-Host: the client could send it, and no link is built from the host anyway
         # (links use PUBLIC_URL, services/platform/links.py).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
+
+
+# --- arrival ---------------------------------------------------------------------------------
+
+ARRIVAL_KEY = "fj.arrived"
+REQUEST_START_HEADER = "HTTP_X_REQUEST_START"
+# "t=1745963999.123" (nginx's $msec), or whole milliseconds or microseconds since the epoch.
+_REQUEST_START_PATTERN = re.compile(r"\s*(?:t=)?(\d{1,17}(?:\.\d{1,6})?)\s*")
+
+
+def request_start_header(value: str) -> float | None:
+    """The epoch seconds in a proxy's X-Request-Start header, or None when it does not parse."""
+    match = _REQUEST_START_PATTERN.fullmatch(value or "")
+    if match is None:
+        return None
+    number = float(match.group(1))
+    if "." not in match.group(1):
+        if number >= 1e14:
+            number /= 1e6  # microseconds (Apache's %t)
+        elif number >= 1e11:
+            number /= 1e3  # milliseconds
+    return number
+
+
+class ArrivalMiddleware:
+    """Stamps each request with the moment it arrived, before the app reads its body: a submit that
+    left before the deadline is judged by that moment (services.platform.clock.now), not by when a
+    busy server got round to it, nor by how long its upload took.
+
+    Behind TRUSTED_PROXIES proxies, the first of them has seen the request earlier: its
+    X-Request-Start header (README, "The reverse proxy") is taken instead, never later than the
+    app's own stamp. Without a trusted proxy the header is a client's, and ignored.
+    """
+
+    def __init__(self, wsgi_app, config):
+        self.wsgi_app = wsgi_app
+        self.config = config
+
+    def __call__(self, environ, start_response):
+        arrived = time.time()
+        header = environ.get(REQUEST_START_HEADER)
+        if header and self.config.get("TRUSTED_PROXIES"):
+            started = request_start_header(header)
+            if started is not None:
+                arrived = min(started, arrived)
+        environ[ARRIVAL_KEY] = arrived
+        return self.wsgi_app(environ, start_response)
+
+
+def register_arrival(app: Flask) -> None:
+    app.wsgi_app = ArrivalMiddleware(app.wsgi_app, app.config)
 
 
 # --- logging ---------------------------------------------------------------------------------

@@ -60,7 +60,8 @@ BAD_VALUES = [
      "rounds[0].criteria[1].weight: The weight must be greater than zero."),
     (("rounds", 0, "method"), "max", "rounds[0].method: \"max\" is not one of mean, median, trimmed, zscore"),
     (("rounds", 0, "tie_break", 0), "ghost", "rounds[0].tie_break[0]: \"ghost\" is not a criterion of this round"),
-    (("rounds", 0, "pass_mark"), "60.001", "rounds[0].pass_mark: \"60.001\" has more than two decimal places"),
+    (("rounds", 0, "pass_mark"), "60.001",
+     "rounds[0].pass_mark: The number of points may have at most two decimal places."),
     (("rounds", 1, "judging_opens_at"), "2026-05-12T00:00:00",
      "rounds[1].judging_opens_at: \"2026-05-12T00:00:00\" has no time zone offset, e.g. +03:00"),
     (("entries", 2, "submitted_at"), "yesterday",
@@ -113,7 +114,7 @@ def test_import_refuses_review_of_entry_outside_its_round(document):
     with pytest.raises(exchange.ExchangeError) as error:
         exchange.import_contest(bad)
     index = bad["reviews"].index(second_round)
-    assert str(error.value) == f"reviews[{index}].entry: entry {number} is not in round \"defence\""
+    assert str(error.value) == f"reviews[{index}].entry: entry {number} is not in round \"defence\" (entries[1].rounds)"
 
 
 def test_import_refuses_entrant_who_is_a_judge(document):

@@ -369,3 +369,18 @@ def test_order_entries_reads_tie_values_for_tied_rows_only_and_ranks_per_nominat
     # Only 2 and 3 tie (z-scores equal to nine places, same nomination); entry 3's tie value wins.
     assert asked == [[2, 3]]
     assert [(row.entry_id, row.rank) for row in ordered] == [(4, 1), (3, 2), (2, 3), (1, 1)]
+
+
+def test_rank_round_zscore_on_a_scale_of_a_hundred_million(setup):
+    # Issue #25: Σ total² in hundredths passes 2⁶³ here; the variance must stay exact, not wrap.
+    round_ = one_criterion_round(setup, method="zscore", high=10**8)
+    judge_a, judge_b = judge(round_), judge(round_)
+    entries = [factories.entry(setup, rounds=[round_]) for _ in range(3)]
+    for entry, score_a, score_b in zip(entries, (10, 50, 90), (20, 40, 60), strict=True):
+        review(round_, entry, judge_a, [score_a * 10**6])
+        review(round_, entry, judge_b, [score_b * 10**6])
+    ranking = rank_round(round_)
+    shown = {row.number: row.display_score for row in ranking.rows}
+    assert shown == {entries[0].number: Decimal("12789753.18"), entries[1].number: Decimal("45000000.00"),
+                     entries[2].number: Decimal("77210246.82")}
+    assert _order(ranking) == [entries[2].number, entries[1].number, entries[0].number]

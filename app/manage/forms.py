@@ -13,13 +13,12 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
 from app.form_base import AppForm
-from app.forms_common import KeyField, LocalDateTimeField, WeightCheck
+from app.forms_common import KeyField, LocalDateTimeField, RuleCheck, WeightCheck, parse_decimal
 from app.services.setup import rules
 
 METHOD_CHOICES = [
@@ -73,14 +72,14 @@ class RoundForm(AppForm):
     judging_closes_at = LocalDateTimeField(_l("Judging closes"))
     reviews_per_entry = IntegerField(
         _l("Reviews per entry"), default=2,
-        validators=[InputRequired(), NumberRange(min=1, max=50)],
+        validators=[InputRequired(), RuleCheck(rules.check_reviews_per_entry)],
     )
     method = SelectField(_l("Aggregation method"), choices=METHOD_CHOICES, default="mean")
     pass_mark = DecimalField(_l("Pass mark (points)"), places=2, validators=[
-        Optional(), NumberRange(min=0, message=_l("The pass mark cannot be negative."))])
+        Optional(), RuleCheck(rules.check_points)])
     disagreement_threshold = DecimalField(
         _l("Disagreement threshold (points)"), places=2,
-        validators=[Optional(), NumberRange(min=0, message=_l("The threshold cannot be negative."))],
+        validators=[Optional(), RuleCheck(rules.check_points)],
         description=_l("Empty: 30 percent of the round's maximum."),
     )
     blind = BooleanField(_l("Blind review (judges do not see who the entrant is)"))
@@ -135,8 +134,10 @@ class CriterionForm(AppForm):
                                description=_l("One per line, e.g. “0 — does not meet”."))
     anchors_en = TextAreaField(_l("Score anchors (English)"), validators=[Length(max=5000)])
     weight = StringField(_l("Weight"), validators=[DataRequired(), WeightCheck()], default="1")
-    min_score = IntegerField(_l("Lowest score"), default=0, validators=[InputRequired()])
-    max_score = IntegerField(_l("Highest score"), default=10, validators=[InputRequired()])
+    min_score = IntegerField(_l("Lowest score"), default=0,
+                             validators=[InputRequired(), RuleCheck(rules.check_score_bound)])
+    max_score = IntegerField(_l("Highest score"), default=10,
+                             validators=[InputRequired(), RuleCheck(rules.check_score_bound)])
     comment_required = BooleanField(_l("A comment is required"))
     rules_change_reason = TextAreaField(
         _l("Reason for changing the rules of a round in progress"), validators=[Optional(), Length(max=2000)],
@@ -144,19 +145,35 @@ class CriterionForm(AppForm):
                        "the judges are told and the change is audited."))
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, taken_keys=(), **kwargs):
+    def __init__(self, *args, taken_keys=(), other_criteria=(), **kwargs):
+        """other_criteria: the round's other criteria, whose totals this one's add to."""
         super().__init__(*args, **kwargs)
         self.taken_keys = set(taken_keys)
+        self.other_bounds = [(c.weight, c.min_score, c.max_score) for c in other_criteria]
 
     def validate_key(self, field):
         if field.data in self.taken_keys:
             raise ValidationError(_l("This key is already used in this round."))
 
     def validate_max_score(self, field):
-        if self.min_score.data is not None and field.data is not None:
-            message = rules.check_scale(self.min_score.data, field.data)
-            if message:
-                raise ValidationError(message)
+        if self.min_score.data is None or field.data is None or self.min_score.errors or field.errors:
+            return
+        message = rules.check_scale(self.min_score.data, field.data)
+        if message:
+            raise ValidationError(message)
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields one by one, then the round as a whole: with this criterion, every review total
+        must still fit its column. The message goes to the scale bound on the side that is beyond."""
+        if not super().validate(extra_validators):
+            return False
+        problem = rules.check_round_totals(
+            [*self.other_bounds, (parse_decimal(self.weight.data), self.min_score.data, self.max_score.data)])
+        if problem is None:
+            return True
+        side, message = problem
+        (self.min_score if side == "min" else self.max_score).errors.append(message)
+        return False
 
 
 class ConfirmForm(AppForm):

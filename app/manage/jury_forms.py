@@ -5,6 +5,8 @@ from wtforms import EmailField, IntegerField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.form_base import AppForm
+from app.forms_common import RuleCheck
+from app.services.setup import rules
 
 INN_RULE = Regexp(r"^\s*(\d{10}|\d{12})\s*$", message=_l("An INN has 10 or 12 digits."))
 
@@ -19,7 +21,7 @@ def _inn_field():
 
 
 def _max_load_field():
-    return IntegerField(_l("Maximum number of entries"), validators=[Optional(), NumberRange(min=0, max=100000)],
+    return IntegerField(_l("Maximum number of entries"), validators=[Optional(), RuleCheck(rules.check_max_load)],
                         description=_l("Leave empty for no limit."))
 
 

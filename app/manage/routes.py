@@ -205,7 +205,7 @@ _CRITERION_VALUES = ("key", "title_ru", "title_en", "description_ru", "descripti
 @organiser_required
 def criterion_new(contest, round_id):
     round_ = get_in_contest_or_404(Round, round_id, contest)
-    form = CriterionForm(taken_keys=[c.key for c in round_.criteria])
+    form = CriterionForm(taken_keys=[c.key for c in round_.criteria], other_criteria=round_.criteria)
     del form.rules_change_reason  # adding is refused outright once judging has started
     refusal = lifecycle.rules_refusal(round_, "criteria.add")
     if refusal:
@@ -225,8 +225,8 @@ def criterion_new(contest, round_id):
 @organiser_required
 def criterion_edit(contest, criterion_id):
     criterion = get_in_contest_or_404(Criterion, criterion_id, contest)
-    form = CriterionForm(obj=criterion, taken_keys=[
-        c.key for c in criterion.round.criteria if c.id != criterion.id])
+    others = [c for c in criterion.round.criteria if c.id != criterion.id]
+    form = CriterionForm(obj=criterion, taken_keys=[c.key for c in others], other_criteria=others)
     if not form.is_submitted():
         form.weight.data = str(criterion.weight)
     if form.validate_on_submit():

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models import limits
 from app.models.types import Localised, UTCDateTime
 
 METHODS = ("mean", "median", "trimmed", "zscore")
@@ -98,11 +99,12 @@ class Round(Localised, db.Model):
     judging_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviews_per_entry: Mapped[int] = mapped_column(default=2)
     method: Mapped[str] = mapped_column(sa.String(16), default="mean")
-    pass_mark: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    pass_mark: Mapped[Decimal | None] = mapped_column(sa.Numeric(limits.POINTS_DIGITS, limits.POINTS_PLACES))
     # None means the default: 30 % of the round's maximum (DESIGN §3.6).
-    disagreement_threshold: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    disagreement_threshold: Mapped[Decimal | None] = mapped_column(
+        sa.Numeric(limits.POINTS_DIGITS, limits.POINTS_PLACES))
     blind: Mapped[bool] = mapped_column(default=False)
-    weight: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    weight: Mapped[Decimal | None] = mapped_column(sa.Numeric(limits.WEIGHT_DIGITS, limits.WEIGHT_PLACES))
     # Organisers may open other judges' scores to the jury once judging has closed.
     scores_open_to_jury: Mapped[bool] = mapped_column(default=False)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -166,7 +168,7 @@ class Criterion(Localised, db.Model):
     description_en: Mapped[str] = mapped_column(sa.Text, default="")
     anchors_ru: Mapped[str] = mapped_column(sa.Text, default="")
     anchors_en: Mapped[str] = mapped_column(sa.Text, default="")
-    weight: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
+    weight: Mapped[Decimal] = mapped_column(sa.Numeric(limits.WEIGHT_DIGITS, limits.WEIGHT_PLACES))
     min_score: Mapped[int] = mapped_column(default=0)
     max_score: Mapped[int] = mapped_column(default=10)
     comment_required: Mapped[bool] = mapped_column(default=False)

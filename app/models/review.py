@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models import limits
 from app.models.types import UTCDateTime
 
 REVIEW_STATUSES = ("draft", "submitted")
@@ -23,7 +24,7 @@ class Review(db.Model):
     judge_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     status: Mapped[str] = mapped_column(sa.String(16), default="draft")
     # Σ w_c · s_c, written by services.scoring.review_total when the review is submitted.
-    total: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 4))
+    total: Mapped[Decimal | None] = mapped_column(sa.Numeric(limits.TOTAL_DIGITS, limits.TOTAL_PLACES))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     feedback: Mapped[str] = mapped_column(sa.Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,7 +1,13 @@
 """Checking a whole exchange document before anything is written: unknown fields, types,
-references between sections, scales, weights, time zones. `validate_document` raises
-`ExchangeError` naming the path of the first bad value
-(`reviews[12].scores.relevance: 11 is above the maximum 10`) or returns the plan to write."""
+references between sections, scales, weights, time zones, and what the records say of each other.
+`validate_document` raises `ExchangeError` naming the path of the first bad value
+(`reviews[12].scores.relevance: 11 is above the maximum 10`) or returns the plan to write.
+
+A document may not hold what the app would never produce (README, "Contest exchange"): an
+assignment or a review by a judge with a conflict of interest with the entry, or by someone who is
+not an accepted member of the round's jury (when the document lists the juries), and an assignment
+of an entry that is not eligible. The message names both paths, the bad value's and the record it
+contradicts."""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import (
     Contest,
+    limits,
 )
 from app.models.contest import FIELD_TYPES, METHODS
 from app.services.exchange.document import (
@@ -77,6 +84,12 @@ class _Validator:
         self.entries_by_number: dict[int, dict] = {}
         self.jury_keys: set[tuple[str, str]] = set()
         self.entrants: set[str] = set()
+        # Where each record is, to name it when a later one contradicts it.
+        self.jury_paths: dict[tuple[str, str], tuple[str, str]] = {}  # (round, email) → (path, status)
+        self.entry_paths: dict[int, str] = {}
+        self.conflict_paths: dict[tuple[str, int], str] = {}
+        # Without a jury list, the juries are made from the assignments and reviews.
+        self.jury_listed = isinstance(document, dict) and "jury" in document
 
     # Basic shapes.
 
@@ -145,14 +158,11 @@ class _Validator:
         return number
 
     def points(self, value, path: str) -> Decimal:
-        """A non-negative number of points with at most two decimal places."""
+        """A pass mark or a threshold: the set-up forms' rule (0 … limits.POINTS_MAX, two decimals)."""
         number = self.decimal(value, path)
-        if number < 0:
-            self.fail(path, _("%(value)s is below the minimum 0", value=_show(value)))
-        if number >= Decimal("1e10"):
-            self.fail(path, _("%(value)s is too large", value=_show(value)))
-        if number != number.quantize(Decimal("0.01")):
-            self.fail(path, _("%(value)s has more than two decimal places", value=_show(value)))
+        message = rules.check_points(number)
+        if message:
+            self.fail(path, message)
         return number
 
     def weight(self, value, path: str) -> Decimal:
@@ -353,7 +363,8 @@ class _Validator:
             if message:
                 self.fail(_join(path, "judging_opens_at"), message)
             plan["reviews_per_entry"] = self.integer(data.get("reviews_per_entry", 2),
-                                                     _join(path, "reviews_per_entry"), minimum=1)
+                                                     _join(path, "reviews_per_entry"), minimum=1,
+                                                     maximum=limits.REVIEWS_PER_ENTRY_MAX)
             method = self.string(data.get("method", "mean"), _join(path, "method"))
             if method not in METHODS:
                 self.fail(_join(path, "method"), _("%(value)s is not one of %(choices)s", value=_show(method),
@@ -386,8 +397,10 @@ class _Validator:
                             ("description", "anchors", "min", "max", "comment_required"))
             key = self.key(data["key"], _join(item_path, "key"))
             self.unique(keys, key, _join(item_path, "key"))
-            low = self.integer(data.get("min", 0), _join(item_path, "min"), minimum=-INT_MAX)
-            high = self.integer(data.get("max", 10), _join(item_path, "max"), minimum=-INT_MAX)
+            low = self.integer(data.get("min", 0), _join(item_path, "min"), minimum=limits.SCORE_MIN,
+                               maximum=limits.SCORE_MAX)
+            high = self.integer(data.get("max", 10), _join(item_path, "max"), minimum=limits.SCORE_MIN,
+                                maximum=limits.SCORE_MAX)
             message = rules.check_scale(low, high)
             if message:
                 self.fail(_join(item_path, "max"), message)
@@ -401,7 +414,21 @@ class _Validator:
                 "comment_required": self.boolean(data.get("comment_required", False),
                                                  _join(item_path, "comment_required")),
             })
+        self.round_totals(criteria, path)
         return criteria
+
+    def round_totals(self, criteria: list[dict], path: str) -> None:
+        """Every review total of the round must fit the total column (rules.check_round_totals),
+        named at the first criterion whose bound takes the running sum past the limit."""
+        bounds = [(c["weight"], c["min"], c["max"]) for c in criteria]
+        problem = rules.check_round_totals(bounds)
+        if problem is None:
+            return
+        side, message = problem
+        for index in range(len(bounds)):
+            if rules.check_round_totals(bounds[:index + 1]) is not None:
+                break
+        self.fail(_join(_join(path, index), side), message)
 
     def people(self, value) -> None:
         for index, item in enumerate(self.array(value, "people")):
@@ -461,10 +488,12 @@ class _Validator:
             if status not in ("invited", "accepted", "declined"):
                 self.fail(_join(path, "status"), _("%(value)s is not one of %(choices)s", value=_show(status),
                                                    choices="invited, accepted, declined"))
+            self.jury_paths[round_plan["key"], email] = (path, status)
             self.plan.jury.append({
                 "round": round_plan["key"], "email": email, "nominations": nominations, "status": status,
                 "max_load": None if data.get("max_load") is None
-                else self.integer(data["max_load"], _join(path, "max_load"), minimum=0),
+                else self.integer(data["max_load"], _join(path, "max_load"), minimum=0,
+                                  maximum=limits.MAX_LOAD_MAX),
                 "organisation": self.optional_string(data, "organisation", path, max_length=500),
                 "inn": self.optional_string(data, "inn", path, max_length=12),
             })
@@ -530,6 +559,7 @@ class _Validator:
             })
             if number is not None:
                 self.entries_by_number[number] = self.plan.entries[-1]
+                self.entry_paths[number] = path
 
     def answer(self, form_field: dict, value, path: str):
         if form_field["type"] == "checkbox":
@@ -568,6 +598,7 @@ class _Validator:
             email = self.person(data["email"], _join(path, "email"))
             entry = self.entry_number(data["entry"], _join(path, "entry"))
             self.unique(seen, (email, entry["number"]), _join(path, "entry"))
+            self.conflict_paths[email, entry["number"]] = path
             source = self.string(data.get("source") or "organiser", _join(path, "source"))
             if source not in ("judge", "organiser", "auto"):
                 self.fail(_join(path, "source"), _("%(value)s is not one of %(choices)s", value=_show(source),
@@ -580,17 +611,36 @@ class _Validator:
     def _round_entry_judge(self, data: dict, path: str) -> tuple[dict, dict, str]:
         """The (round, entry, judge) of an assignment or review, with its references checked.
 
-        A judge not listed in the round's jury joins it (accepted); an entry whose `rounds` are
-        not given joins the rounds it is assigned or reviewed in.
+        The judge must be an accepted member of the round's jury and have no conflict with the entry,
+        as in the app (a conflict withdraws the judge's assignments and reviews of the entry). In a
+        document without a jury list, the judge joins the round's jury (accepted); an entry whose
+        `rounds` are not given joins the rounds it is assigned or reviewed in.
         """
         round_plan = self.round_key(data["round"], _join(path, "round"))
         entry = self.entry_number(data["entry"], _join(path, "entry"))
         if entry["rounds"] is None:
             entry.setdefault("inferred_rounds", set()).add(round_plan["key"])
         elif round_plan["key"] not in entry["rounds"]:
-            self.fail(_join(path, "entry"), _("entry %(value)s is not in round %(round)s", value=entry["number"],
-                                              round=_show(round_plan["key"])))
+            self.fail(_join(path, "entry"), _("entry %(value)s is not in round %(round)s (%(other)s)",
+                                              value=entry["number"], round=_show(round_plan["key"]),
+                                              other=_join(self.entry_paths[entry["number"]], "rounds")))
         email = self.person(data["email"], _join(path, "email"))
+        conflict = self.conflict_paths.get((email, entry["number"]))
+        if conflict is not None:
+            self.fail(_join(path, "email"), _(
+                "%(value)s has a conflict of interest with entry %(number)s (%(other)s): a judge has no "
+                "assignment or review of such an entry", value=_show(email), number=entry["number"], other=conflict))
+        member, status = self.jury_paths.get((round_plan["key"], email), (None, None))
+        if member is not None:
+            if status != "accepted":
+                self.fail(_join(path, "email"), _(
+                    "%(value)s is not an accepted member of the jury of round %(round)s (%(other)s is %(status)s)",
+                    value=_show(email), round=_show(round_plan["key"]), other=_join(member, "status"),
+                    status=_show(status)))
+        elif self.jury_listed:
+            self.fail(_join(path, "email"), _(
+                "%(value)s is not on the jury of round %(round)s (%(other)s)", value=_show(email),
+                round=_show(round_plan["key"]), other="jury"))
         if (round_plan["key"], email) not in self.jury_keys:
             if email in self.entrants:
                 self.fail(_join(path, "email"), _("%(value)s is an entrant in this contest and cannot be a judge",
@@ -607,6 +657,13 @@ class _Validator:
             data = self.obj(item, path, ("round", "entry", "email"))
             round_plan, entry, email = self._round_entry_judge(data, path)
             self.unique(seen, (round_plan["key"], entry["number"], email), path)
+            if entry["status"] != "submitted" or entry["eligible"] is not True:
+                # The app assigns only the round's submitted entries screened eligible.
+                entry_path = self.entry_paths[entry["number"]]
+                self.fail(_join(path, "entry"), _(
+                    "entry %(number)s is not a submitted entry screened eligible (%(other)s): only those "
+                    "are assigned to judges", number=entry["number"],
+                    other=_join(entry_path, "status" if entry["status"] != "submitted" else "eligible")))
             self.plan.assignments.append({"round": round_plan["key"], "entry": entry["number"], "email": email})
 
     def reviews(self, value) -> None:

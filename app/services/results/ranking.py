@@ -462,8 +462,12 @@ def _median_parts(round_: Round) -> dict[int, tuple[int, int]]:
 
 def _zscores(round_: Round) -> dict[int, float]:
     """One query: every submitted review's (entry, judge, total in cents). The per-judge and
-    round-wide means and variances are exact integer sums (numpy int64, then Python ints);
-    z and the entry means are vectorised with numpy in floats, as DESIGN §3.2 allows."""
+    round-wide means and variances are exact sums of Python integers; z and the entry means are
+    vectorised with numpy in floats, as DESIGN §3.2 allows.
+
+    The sums of squares are Python integers because a total may reach 10¹² hundredths
+    (limits.TOTAL_MAX), whose square is past 2⁶³: numpy's int64 wrapped silently there, the
+    variance came out negative and every score fell to the round's mean (issue #25)."""
     reviews = _fetch(
         sa.select(Review.entry_id, Review.judge_id, cents(Review.total)).where(_submitted(round_))
     )
@@ -473,7 +477,8 @@ def _zscores(round_: Round) -> dict[int, float]:
     judges, judge_index = np.unique(judge_ids, return_inverse=True)
     order = np.argsort(judge_index, kind="stable")
     starts = np.r_[0, np.flatnonzero(np.diff(judge_index[order])) + 1]
-    sorted_totals = totals[order]
+    # dtype=object: the additions and squares below are Python's unbounded integers.
+    sorted_totals = totals[order].astype(object)
     counts = np.diff(np.r_[starts, len(order)])
     sums = np.add.reduceat(sorted_totals, starts)
     squares = np.add.reduceat(sorted_totals * sorted_totals, starts)
