@@ -349,6 +349,9 @@ def award_delete(contest, award_id):
                                title=_("Correct the published results"),
                                lead=_("Removing this award corrects the published results: the public page shows a "
                                       "“corrected on” note with your reason, and the entrant is told by e-mail."))
+    if request.method == "GET":
+        # Before publication removing is a button on the awards page: a GET shows that page.
+        return _awards_page(contest, AwardForm(formdata=None), AwardPlacesForm(prefix="places", formdata=None))
     if ConfirmForm().validate_on_submit():
         results_service.remove_award(award, actor=current_user)
         db.session.commit()
