@@ -89,7 +89,9 @@ TITLES_EN = TEXT["en"]
 TITLES_RU = TEXT["ru"]
 
 
-CORRECTION_REASON = "Приз зрителей был пропущен при публикации"
+# The organiser writes the reason in the language of the journey (an English page shows it as typed).
+CORRECTION_REASONS = {"ru": "Приз зрителей был пропущен при публикации",
+                      "en": "The audience award was left out at publication"}
 
 
 def local_input(moment: datetime) -> str:
@@ -685,18 +687,19 @@ class Journey:
         """After publication an award is a correction: its reason is asked, the public page shows a
         "corrected on" note, and the entrant is told by e-mail."""
         org = self.organiser
+        reason = CORRECTION_REASONS[self.language]
         org.click(org.link("Winners and awards"))
         expect(org.page.get_by_test_id("correction-mode")).to_be_visible()
         region = org.page.get_by_role("region", name=org.t("Add an award"))
         for label, value in (("Entry number", str(self.numbers[self.text["entry_b"][0]])),
                              ("Prize title (Russian)", "Приз зрителей"), ("Prize title (English)", "Audience award"),
-                             ("Reason for correcting the published results", CORRECTION_REASON)):
+                             ("Reason for correcting the published results", reason)):
             region.get_by_label(labelled(org.t(label))).fill(value)
         org.submit("Add the award")
         org.expect_flash("The award is added.")
         self.visitor.goto(f"/c/{self.slug}/results", shot="corrected-results")
-        expect(self.visitor.page.get_by_test_id("correction-note")).to_contain_text(CORRECTION_REASON)
-        assert any(CORRECTION_REASON in m["body"] for m in self.server.mails(self.entrant_b.person.email))
+        expect(self.visitor.page.get_by_test_id("correction-note")).to_contain_text(reason)
+        assert any(reason in m["body"] for m in self.server.mails(self.entrant_b.person.email))
 
     # -- 6. the public and the entrants ----------------------------------------------------------
 
