@@ -15,10 +15,12 @@ from app.models.jury import Assignment, Conflict, Declaration, JuryExpertise, Ju
 from app.models.results import Award, RankingSnapshot
 from app.models.review import Review, Score
 from app.models.user import User
+from app.models.documents import ProtocolDetails  # noqa: E402 - appended for the documents domain
 
 __all__ = [
     "Assignment", "Attachment", "AuditEvent", "Award", "Conflict", "Contest",
     "ContestOrganiser", "Criterion", "Declaration", "Entry", "EntryRound", "FormField",
     "JuryExpertise", "JuryMember", "Nomination", "RankingSnapshot", "Review", "Round",
     "Score", "TieBreak", "User",
+    "ProtocolDetails",
 ]
