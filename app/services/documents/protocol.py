@@ -70,7 +70,7 @@ def save_details(contest: Contest, round_: Round | None, *, actor: User, **value
 
 
 def _plain(value):
-    return value.isoformat() if isinstance(value, date) else (value or "")
+    return value.isoformat() if isinstance(value, date) else (value or None)
 
 
 # --- hooks for other domains ------------------------------------------------------------------
