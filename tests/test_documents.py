@@ -173,7 +173,8 @@ def test_sheet_is_the_judges_own_only(client, login, world, make):
     assert client.get(f"/jury/rounds/{world.round.id}/sheet.pdf").status_code == 404
     login(world.judge)
     # The organisers' route to any judge's sheet is not a judge's.
-    assert client.get(f"{world.base}/rounds/{world.round.id}/judges/{world.other_judge.id}/sheet.pdf").status_code == 403
+    other_sheet = f"{world.base}/rounds/{world.round.id}/judges/{world.other_judge.id}/sheet.pdf"
+    assert client.get(other_sheet).status_code == 403
     login(world.organiser)
     response = client.get(f"{world.base}/rounds/{world.round.id}/judges/{world.other_judge.id}/sheet.pdf?lang=en")
     assert response.status_code == 200
@@ -241,8 +242,7 @@ def test_score_matrix_page_fixed_queries(client, login, world, count_queries):
 # --- the protocol --------------------------------------------------------------------------------
 
 def _finalise(world):
-    from app.services.results import finalising
-    from app.services.results import outcomes
+    from app.services.results import finalising, outcomes
 
     items = finalising.finalise_checklist(world.round)
     outcomes.finalise_round(world.round, actor=world.organiser, confirmed={i.key for i in items},
@@ -337,7 +337,8 @@ def test_jury_pack_of_one_nomination_only_takes_its_entries(client, login, world
 
 def test_jury_pack_refused_to_others(client, login, world):
     login(world.judge)
-    assert client.post(f"{world.base}/jury-pack", data={"nomination": str(world.round.id), "fmt": "zip"}).status_code == 403
+    response = client.post(f"{world.base}/jury-pack", data={"nomination": str(world.round.id), "fmt": "zip"})
+    assert response.status_code == 403
 
 
 def test_documents_page_lists_rounds(client, login, world):

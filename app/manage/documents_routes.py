@@ -105,10 +105,11 @@ def protocol_edit(contest, round_id=None):
                            draft=round_ is not None and round_.finalised_at is None)
 
 
-@bp.route("/<slug>/protocol.<any(docx, pdf):fmt>")
-@bp.route("/<slug>/rounds/<int:round_id>/protocol.<any(docx, pdf):fmt>")
+@bp.route("/<slug>/protocol.<any(docx, pdf):doc_format>")
+@bp.route("/<slug>/rounds/<int:round_id>/protocol.<any(docx, pdf):doc_format>")
 @organiser_required
-def protocol_file(contest, fmt, round_id=None):
+def protocol_file(contest, doc_format, round_id=None):
+    fmt = doc_format
     round_ = _protocol_round(contest, round_id)
     build = protocol.protocol_docx if fmt == "docx" else protocol.protocol_pdf
     data = build(contest, round_, language=_language())

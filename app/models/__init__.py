@@ -10,12 +10,12 @@ from app.models.contest import (
     Round,
     TieBreak,
 )
+from app.models.documents import ProtocolDetails
 from app.models.entry import Attachment, Entry, EntryRound
 from app.models.jury import Assignment, Conflict, Declaration, JuryExpertise, JuryMember
 from app.models.results import Award, RankingSnapshot
 from app.models.review import Review, Score
 from app.models.user import User
-from app.models.documents import ProtocolDetails  # noqa: E402 - appended for the documents domain
 
 __all__ = [
     "Assignment", "Attachment", "AuditEvent", "Award", "Conflict", "Contest",
