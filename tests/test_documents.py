@@ -346,3 +346,19 @@ def test_documents_page_lists_rounds(client, login, world):
     page = client.get(f"{world.base}/documents")
     assert page.status_code == 200
     assert f"/rounds/{world.round.id}/blank-sheet.pdf" in page.text
+
+
+# --- the report to the sponsor -------------------------------------------------------------------
+
+def test_sponsor_report_counts_the_funnel_in_pdf_and_xlsx(client, login, world):
+    factories.entry(world.contest, status="draft", answers={"legal_form": "fund"})
+    factories.entry(world.contest, eligible=False, answers={"legal_form": "ano"})
+    login(world.organiser)
+    text = pdf_text(client.get(f"{world.base}/sponsor-report.pdf?lang=ru").data)
+    assert "Отчёт для спонсора" in text and "Номинация 1" in text and "Эксперт Анна" in text and "АНО" in text
+    workbook = load_workbook(io.BytesIO(client.get(f"{world.base}/sponsor-report.xlsx?lang=en").data))
+    funnel = {row[0]: row[1] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    assert funnel == {"Draft": 4, "Submitted": 3, "Eligible": 2, "advanced": 0, "Winners": 0}
+    assert workbook.worksheets[0]._charts  # a chart, openpyxl's own
+    legal = {row[0]: row[1] for row in workbook["By legal form"].iter_rows(min_row=2, values_only=True)}
+    assert legal == {"ANO": 3, "Foundation": 1}

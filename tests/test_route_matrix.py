@@ -146,6 +146,7 @@ ROUTES: dict[str, Route] = {
     "manage.protocol_edit": Route("organiser", ("slug", "round_id")),
     "manage.protocol_file": Route("organiser", ("slug", "round_id", "doc_format")),
     "manage.jury_pack_start": Route("organiser", ("slug",)),
+    "manage.sponsor_report_file": Route("organiser", ("slug", "doc_format")),
 }
 
 # Every organiser page of the contest answers by the "organiser" rule.

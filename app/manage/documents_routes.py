@@ -141,3 +141,13 @@ def jury_pack_start(contest):
                                        language=current_language())
     db.session.commit()
     return redirect(url_for("ops.job", job_id=job_id))
+
+
+@bp.route("/<slug>/sponsor-report.<any(pdf, xlsx):doc_format>")
+@organiser_required
+def sponsor_report_file(contest, doc_format):
+    from app.services.documents import report
+
+    if doc_format == "pdf":
+        return _file(report.sponsor_report_pdf(contest, language=_language()), PDF, f"{contest.slug}-report.pdf")
+    return _file(report.sponsor_report_xlsx(contest, language=_language()), XLSX, f"{contest.slug}-report.xlsx")
