@@ -58,14 +58,17 @@ class PdfDocument(FPDF):
         self.ln(1)
 
     def field(self, label: str, value: str, *, label_width: float = 55) -> None:
-        """A label and its value side by side; long values wrap under the value column."""
+        """A label and its value side by side; either wraps within its column."""
+        if self.get_y() > self.h - 25:
+            self.add_page()
         self.set_font(FAMILY, "B", 9)
-        x, y = self.get_x(), self.get_y()
-        self.multi_cell(label_width, 5, label, new_x=XPos.RIGHT, new_y=YPos.TOP)
+        x, y = self.l_margin, self.get_y()
+        self.set_xy(x, y)
+        self.multi_cell(label_width - 2, 5, label, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         after_label = self.get_y()
         self.set_xy(x + label_width, y)
         self.set_font(FAMILY, "", 9)
-        self.multi_cell(0, 5, value or "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 5, value or "—", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_y(max(self.get_y(), after_label))
         self.ln(1)
 
@@ -74,7 +77,7 @@ class PdfDocument(FPDF):
         self.set_font(FAMILY, "B", 9)
         self.multi_cell(0, 5, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FAMILY, "", 9)
-        self.multi_cell(0, 5, value or "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 5, value or "—", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
     def paragraph(self, text: str, *, size: int = 9, bold: bool = False) -> None:
