@@ -362,3 +362,16 @@ def test_sponsor_report_counts_the_funnel_in_pdf_and_xlsx(client, login, world):
     assert workbook.worksheets[0]._charts  # a chart, openpyxl's own
     legal = {row[0]: row[1] for row in workbook["By legal form"].iter_rows(min_row=2, values_only=True)}
     assert legal == {"ANO": 3, "Foundation": 1}
+
+
+def test_documents_page_fixed_queries(client, login, world, count_queries):
+    login(world.organiser)
+    path = f"{world.base}/documents"
+    client.get(path)
+    with count_queries() as few:
+        assert client.get(path).status_code == 200
+    for _ in range(4):
+        factories.round_(world.contest)
+    with count_queries() as many:
+        assert client.get(path).status_code == 200
+    assert many.count == few.count
