@@ -76,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app(f"sqlite:///{workdir / 'bench.sqlite'}", workdir / "uploads")
     _prepare_schema(app)
     with app.app_context():
+        started = time.perf_counter()
         generated = bench_data.generate(size)
+        print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         round_ = db.session.get(Round, generated.round_id)
         contest = round_.contest
         before = _peak_mb()
