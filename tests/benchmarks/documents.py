@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             docx = protocol_docx(contest, round_, language="ru")
             docx_seconds = time.perf_counter() - started
+            print(f"docx in {docx_seconds:.0f} s, peak {_peak_mb():.0f} MB", file=sys.stderr, flush=True)
             started = time.perf_counter()
             pdf = protocol_pdf(contest, round_, language="ru")
             pdf_seconds = time.perf_counter() - started
