@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Assignment, Attachment, Award, JuryMember, Review
+from app.models import AnonymityFinding, Assignment, Attachment, Award, JuryMember, Review
 from app.services.platform import storage
 from tests import entries_helpers as h
 from tests import factories
@@ -165,6 +165,13 @@ for _endpoint, _values in {
     "manage.assignment_move": ("slug", "assignment_id"), "manage.assignment_remove": ("slug", "assignment_id"),
 }.items():
     ROUTES[_endpoint] = Route("organiser", _values)
+# The anonymity check (issue 22): organisers only.
+for _endpoint, _values in {
+    "manage.anonymity": ("slug",), "manage.anonymity_run": ("slug",),
+    "manage.anonymity_decide": ("slug", "finding_id"), "manage.anonymity_replace": ("slug", "finding_id"),
+    "manage.anonymity_title": ("slug", "entry_id"),
+}.items():
+    ROUTES[_endpoint] = Route("organiser", _values)
 
 
 @pytest.fixture
@@ -204,6 +211,12 @@ def world(app, make, freeze):
         "review_id": review.id, "user_id": organiser.id, "token": member.token, "code": "en",
         "direction": "up", "fmt": "csv", "kind": "entries", "job_id": "no-such-job", "filename": "app.css",
     }
+    finding = AnonymityFinding(contest_id=contest.id, entry_id=entry.id, attachment_id=attachment.id,
+                               source="file_meta", location="Author", snippet="Entrant", status="open",
+                               message="", found_at=factories.NOW)
+    db.session.add(finding)
+    db.session.commit()
+    values["finding_id"] = finding.id
     values["assignment_id"] = db.session.scalar(
         sa.select(Assignment.id).where(Assignment.judge_id == people["judge"].id))
     return people, values

@@ -47,7 +47,7 @@ class FormFieldForm(AppForm):
     help_en = TextAreaField(_l("Help text (English)"), validators=[Length(max=5000)], render_kw={"rows": 2})
     required = BooleanField(_l("Required for submission"))
     identifying = SelectField(
-        _l("Identifies the entrant"), choices=IDENTIFYING_CHOICES, default="default",
+        _l("Identifies the entrant"), choices=IDENTIFYING_CHOICES, default="default", validate_choice=False,
         description=_l("Answers to an identifying field are hidden from judges in blind rounds, and blacked "
                        "out wherever else the entrant repeats them."))
     max_length = IntegerField(

@@ -8,8 +8,9 @@ usual variants, and each occurrence is blacked out:
   the words' dictionary forms from the pymorphy3 morphology library;
 - the organisation with or without its legal form and quotes (АНО «Заря», Фонд Заря, «Заря»,
   фонда «Зари»), its words compared the same way;
-- e-mail addresses, website domains (with or without scheme, www and path), and numbers such as
-  the INN, OGRN or a phone, whatever spaces or dashes are typed between the digits.
+- e-mail addresses (any address, not only the entrant's), website domains (with or without scheme,
+  www and path), and numbers such as the INN, OGRN or a phone, whatever spaces or dashes are typed
+  between the digits.
 
 `redact(text, identity)` is the one function for every text a judge reads: the score page, the
 dashboard's titles, e-mails and the PDFs built for judges. Build the identity once per entry with
@@ -48,7 +49,8 @@ LEGAL_FORMS = (
 _LEGAL_RE = "|".join(re.escape(form) for form in sorted(LEGAL_FORMS, key=len, reverse=True))
 _LEGAL_FORM = re.compile(rf"(?<!\w)(?:{_LEGAL_RE})(?!\w)\.?", re.IGNORECASE)
 _QUOTES = "«»\"“”„‟'‘’"
-_WORD = re.compile(r"\w+(?:-\w+)*")
+# Words as the search sees them: letters and digits, split at hyphens and underscores (file names).
+_WORD = re.compile(r"[^\W_]+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A website's domain, with or without the scheme, www and a path: the domain is what is searched for.
 _URL = re.compile(r"(?:https?://)?(?:www\.)?((?:[a-zа-я0-9-]+\.)+(?:[a-z]{2,}|рф))(?![\w.])(?:[/?#][^\s,;]*)?",
@@ -157,6 +159,11 @@ class IdentityBuilder:
         if len(name) < MIN_WORD:
             return
         self.literals.add(name)
+        parts = [part for part in re.split(r"[()\[\]/|,;]+", name) if part.strip()]
+        if len(parts) > 1:  # «Фонд «Заря» (Fund Zarya)»: each name on its own
+            for part in parts:
+                self.organisation(part)
+            return
         words = tuple(_norm(word) for word in _WORD.findall(organisation_core(name)))
         if words and sum(len(word) for word in words) >= MIN_WORD:
             self.phrases.add(words)
@@ -259,9 +266,12 @@ def _word_matches(token: str, word_forms: frozenset[str]) -> bool:
 
 def find_identity(text: str, identity: Identity) -> list[Found]:
     """Where the identity occurs in the text, as non-overlapping spans in order."""
-    if not text or not identity:
+    if not text:
         return []
-    spans: list[tuple[int, int]] = []
+    # Any e-mail address tells who wrote it, the entrant's or not.
+    spans: list[tuple[int, int]] = [(m.start(), m.end()) for m in _EMAIL.finditer(text)]
+    if not identity:
+        return _merge(spans)
     lowered = text.lower()
     for literal in identity.literals:
         spans += [(m.start(), m.end()) for m in re.finditer(
