@@ -338,3 +338,55 @@ def test_check_survives_a_damaged_file():
     found = check.file_findings(b"%PDF-1.4 not really", content_type="application/pdf",
                                 filename="Блинов-бюджет.pdf", identity=identity)
     assert [f.source for f in found] == ["file_name"]
+
+
+# --- contest exchange --------------------------------------------------------------------------------
+
+def test_exchange_carries_the_flags_the_title_checks_and_reads_old_documents(app):
+    import json
+
+    from flask_babel import force_locale
+
+    from app.models import Contest, Entry, Round
+    from app.services import exchange
+    from tests.conftest import _reset_database
+
+    contest = factories.contest(slug="blind-x")
+    application_form.add_field(contest, key="organisation", type="text", label_en="Org")
+    application_form.add_field(contest, key="motto", type="text", label_en="Motto", identifying=True)
+    application_form.add_field(contest, key="summary", type="textarea", label_en="Summary")
+    factories.round_(contest, key="experts", blind=True, titles_safe=True)
+    entry = factories.entry(contest, title="Чистая вода")
+    entry.title_checked = "Чистая вода"
+    db.session.commit()
+    document = json.loads(exchange.export_json(contest))
+    assert [f["identifying"] for f in document["form"]] == [True, True, False]
+    assert document["rounds"][0]["titles_safe"] is True
+    assert document["entries"][0]["title_checked"] == "Чистая вода"
+    db.session.remove()
+    _reset_database()
+    exchange.import_contest(document)
+    db.session.commit()
+    flags = dict(db.session.execute(sa.select(FormField.key, FormField.identifying)).all())
+    assert flags == {"organisation": True, "motto": True, "summary": False}
+    assert db.session.scalar(sa.select(Round.titles_safe)) is True
+    assert db.session.scalar(sa.select(Entry.title_checked)) == "Чистая вода"
+    assert json.loads(exchange.export_json(db.session.scalar(sa.select(Contest)))) == document
+
+    # A document from before the flag: the form builder's default for each key.
+    older = json.loads(json.dumps(document))
+    older["contest"]["slug"] = "blind-y"
+    for item in older["form"]:
+        del item["identifying"]
+    del older["rounds"][0]["titles_safe"]
+    exchange.import_contest(older)
+    db.session.commit()
+    flags = dict(db.session.execute(sa.select(FormField.key, FormField.identifying).join(Contest).where(
+        Contest.slug == "blind-y")).all())
+    assert flags == {"organisation": True, "motto": False, "summary": False}
+
+    bad = json.loads(json.dumps(document))
+    bad["contest"]["slug"] = "blind-z"
+    bad["form"][0]["identifying"] = "yes"
+    with force_locale("en"), pytest.raises(exchange.ExchangeError, match=r"form\[0\]\.identifying"):
+        exchange.import_contest(bad)
