@@ -390,3 +390,58 @@ def test_exchange_carries_the_flags_the_title_checks_and_reads_old_documents(app
     bad["form"][0]["identifying"] = "yes"
     with force_locale("en"), pytest.raises(exchange.ExchangeError, match=r"form\[0\]\.identifying"):
         exchange.import_contest(bad)
+
+
+# --- the entrant replaces the file ---------------------------------------------------------------
+
+def _asked_to_replace(client, login, freeze):
+    freeze(factories.NOW)
+    scene, pdf, _word, _photo = _checked_scene()
+    application_form.add_field(scene.contest, key="files", type="file", label_en="Files",
+                               accept=["pdf", "docx", "jpg"])
+    login(scene.organiser)
+    client.post(f"/manage/{scene.contest.slug}/anonymity/run")
+    author = db.session.scalar(sa.select(AnonymityFinding).where(AnonymityFinding.location == "Author"))
+    deadline = (sh.JUDGING + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    client.post(f"/manage/{scene.contest.slug}/anonymity/findings/{author.id}/replace",
+                data={"replace_by": deadline, "message": "Remove the author"})
+    freeze(sh.JUDGING)  # the intake deadline has passed
+    return scene, pdf, author
+
+
+def test_entrant_replaces_the_file_after_the_intake_deadline(client, login, freeze):
+    scene, pdf, author = _asked_to_replace(client, login, freeze)
+    old_key, old_hash = pdf.storage_key, pdf.sha256
+    login(scene.entry.entrant)
+    page = client.get(f"/apply/entries/{scene.entry.id}/").get_data(as_text=True)
+    assert "Remove the author" in page and f"/apply/entries/{scene.entry.id}/replace/{author.id}" in page
+    clean = pdf_file(["Budget of the project"])
+    response = client.post(f"/apply/entries/{scene.entry.id}/replace/{author.id}",
+                           data={"file": (io.BytesIO(clean), "budget-v2.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    names = sorted(a.filename for a in db.session.scalars(sa.select(Attachment)))
+    assert names == ["budget-v2.pdf", "plan.docx", "zarya-team.jpg"]
+    assert not storage.get_storage().exists(old_key)
+    finding = db.session.get(AnonymityFinding, author.id)
+    assert finding.status == "open" and finding.attachment.filename == "budget-v2.pdf"
+    assert finding.attachment.sha256 != old_hash
+    # The next check no longer finds anything in the clean file.
+    login(scene.organiser)
+    client.post(f"/manage/{scene.contest.slug}/anonymity/run")
+    new_id = db.session.scalar(sa.select(Attachment.id).where(Attachment.filename == "budget-v2.pdf"))
+    assert db.session.scalars(sa.select(AnonymityFinding).where(AnonymityFinding.attachment_id == new_id)).all() == []
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "anonymity.file_replaced"))
+
+
+def test_replacement_refuses_other_people_a_wrong_file_and_a_late_one(client, login, freeze, make):
+    scene, pdf, author = _asked_to_replace(client, login, freeze)
+    url = f"/apply/entries/{scene.entry.id}/replace/{author.id}"
+    login(make.user(name="Stranger"))
+    assert client.get(url).status_code == 404
+    login(scene.entry.entrant)
+    response = client.post(url, data={"file": (io.BytesIO(b"MZ\x90\x00not a pdf"), "budget.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200 and 'id="file-error"' in response.get_data(as_text=True)
+    freeze(sh.JUDGING + timedelta(days=3))
+    assert client.get(url).status_code == 404
+    assert db.session.get(Attachment, pdf.id) is not None

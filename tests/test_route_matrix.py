@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -172,6 +173,8 @@ for _endpoint, _values in {
     "manage.anonymity_title": ("slug", "entry_id"),
 }.items():
     ROUTES[_endpoint] = Route("organiser", _values)
+# The entrant replaces a file the organisers asked to replace.
+ROUTES["apply.replace_file"] = Route("own_entry", ("entry_id", "finding_id"))
 
 
 @pytest.fixture
@@ -212,8 +215,8 @@ def world(app, make, freeze):
         "direction": "up", "fmt": "csv", "kind": "entries", "job_id": "no-such-job", "filename": "app.css",
     }
     finding = AnonymityFinding(contest_id=contest.id, entry_id=entry.id, attachment_id=attachment.id,
-                               source="file_meta", location="Author", snippet="Entrant", status="open",
-                               message="", found_at=factories.NOW)
+                               source="file_meta", location="Author", snippet="Entrant", status="replace",
+                               replace_by=sh.JUDGING + timedelta(days=1), message="Please", found_at=factories.NOW)
     db.session.add(finding)
     db.session.commit()
     values["finding_id"] = finding.id

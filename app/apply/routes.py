@@ -24,7 +24,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from app.access import get_contest_or_404
-from app.apply.forms import build_application_form, field_name
+from app.apply.forms import ReplaceFileForm, build_application_form, field_name
 from app.extensions import db
 from app.input_limits import query_int
 from app.models import Attachment, Contest, Entry
@@ -285,7 +285,8 @@ def _entry_page(template: str, entry: Entry, **extra):
 @bp.route("/entries/<int:entry_id>/")
 @login_required
 def entry_view(entry_id):
-    return _entry_page("apply/entry.html", _own_entry(entry_id))
+    entry = _own_entry(entry_id)
+    return _entry_page("apply/entry.html", entry, replacement_requests=entries.replacement_requests(entry))
 
 
 @bp.route("/entries/<int:entry_id>/submitted")
@@ -364,3 +365,30 @@ def attachment(attachment_id):
             policy += "; sandbox"
         response.headers["Content-Security-Policy"] = policy
     return response
+
+
+@bp.route("/entries/<int:entry_id>/replace/<int:finding_id>", methods=["GET", "POST"])
+@login_required
+def replace_file(entry_id, finding_id):
+    """A file the organisers asked to replace (the anonymity check), until the request's deadline."""
+    entry = _own_entry(entry_id)
+    finding = next((item for item in entries.replacement_requests(entry) if item.id == finding_id), None)
+    if finding is None:
+        abort(404)
+    form = ReplaceFileForm()
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            form.file.errors = [_("Choose the new file.")]
+        else:
+            try:
+                entries.replace_requested_file(entry, finding, upload, actor=current_user)
+            except (UploadError, entries.EntryError) as error:
+                db.session.rollback()
+                form.file.errors = [str(error)]
+            else:
+                db.session.commit()
+                flash(_("The file is replaced. The organisers will see the new one."), "success")
+                return redirect(url_for("apply.entry_view", entry_id=entry.id))
+    return render_template("apply/replace_file.html", entry=entry, contest=entry.contest, finding=finding,
+                           form=form)

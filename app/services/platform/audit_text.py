@@ -306,6 +306,10 @@ def describe_event(event: AuditEvent, names: AuditNames) -> str:
                                                number=_entry(event, names), file=_show(new.get("file")),
                                                deadline=_show(new.get("replace_by")),
                                                message=_show(new.get("message"))),
+        "anonymity.file_replaced": lambda: _("%(actor)s replaced the file «%(old)s» of entry No. %(number)s with "
+                                             "«%(new)s», as the organisers asked.", actor=actor,
+                                             old=_show(old.get("name")), new=_show(new.get("name")),
+                                             number=_entry(event, names)),
         "anonymity.title_check": lambda: (
             _("%(actor)s checked the title of entry No. %(number)s: it names no one.", actor=actor,
               number=_entry(event, names)) if new.get("title_checked") is not None
