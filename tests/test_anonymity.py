@@ -445,3 +445,50 @@ def test_replacement_refuses_other_people_a_wrong_file_and_a_late_one(client, lo
     freeze(sh.JUDGING + timedelta(days=3))
     assert client.get(url).status_code == 404
     assert db.session.get(Attachment, pdf.id) is not None
+
+
+# --- clean copies for judges ----------------------------------------------------------------------
+
+def _download(client, url: str) -> bytes:
+    response = client.get(url)
+    try:
+        assert response.status_code == 200
+        return response.get_data()
+    finally:
+        response.close()
+
+
+def test_judge_of_a_blind_round_downloads_clean_copies_the_originals_stay(client, login, freeze):
+    import hashlib
+
+    import docx
+    from pypdf import PdfReader
+
+    scene, pdf, word, photo = _checked_scene()
+    freeze(sh.JUDGING)
+    login(scene.judge)
+    got = {}
+    for item in (pdf, word, photo):
+        got[item.id] = _download(client, f"/apply/files/{item.id}")
+    reader = PdfReader(io.BytesIO(got[pdf.id]))
+    assert "/Author" not in (reader.metadata or {}) and "Fund Zarya" in reader.pages[1].extract_text()
+    assert docx.Document(io.BytesIO(got[word.id])).core_properties.author == ""
+    with Image.open(io.BytesIO(got[photo.id])) as image:
+        assert not image.getexif().get_ifd(ExifTags.IFD.GPSInfo) and image.size == (16, 16)
+    for item in (pdf, word, photo):
+        stored = b"".join(storage.get_storage().iter_chunks(item.storage_key))
+        assert hashlib.sha256(stored).hexdigest() == item.sha256
+    # The organiser (and the entrant) get the original.
+    login(scene.organiser)
+    assert hashlib.sha256(_download(client, f"/apply/files/{pdf.id}")).hexdigest() == pdf.sha256
+
+
+def test_judge_of_an_open_round_gets_the_original(client, login, freeze):
+    import hashlib
+
+    scene, pdf, _word, _photo = _checked_scene()
+    scene.round.blind = False
+    db.session.commit()
+    freeze(sh.JUDGING)
+    login(scene.judge)
+    assert hashlib.sha256(_download(client, f"/apply/files/{pdf.id}")).hexdigest() == pdf.sha256

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from functools import wraps
 from urllib.parse import quote
@@ -28,9 +29,10 @@ from app.apply.forms import ReplaceFileForm, build_application_form, field_name
 from app.extensions import db
 from app.input_limits import query_int
 from app.models import Attachment, Contest, Entry
+from app.services.anonymity import clean
 from app.services.intake import application_form, attachment_access, entries, stash
 from app.services.intake.application_form import UploadError
-from app.services.platform import accounts, storage
+from app.services.platform import accounts, permissions, storage
 from app.services.platform.clock import is_open, now
 
 bp = Blueprint("apply", __name__)
@@ -337,13 +339,22 @@ def attachment(attachment_id):
     `?inline=1` shows PDFs and images in the browser; everything else is a download.
     """
     item = db.session.get(Attachment, attachment_id)
-    if item is None or attachment_access.attachment_reader(current_user, item) is None:
+    reader = attachment_access.attachment_reader(current_user, item) if item is not None else None
+    if reader is None:
         abort(404)
     name = entries.attachment_display_name(current_user, item)
     inline = request.args.get("inline") == "1" and item.content_type in application_form.INLINE_TYPES
     backend = storage.get_storage()
     path = backend.local_path(item.storage_key)
-    if path is not None:
+    if (reader == attachment_access.Reader.JUDGE and item.content_type in clean.CLEANED_TYPES
+            and not permissions.can_see_entrant_identity(current_user, item.entry)):
+        # A blind round: the judge gets a copy without the metadata; the original stays as stored.
+        if path is not None and not path.is_file():
+            abort(404)
+        data = clean.clean_copy(b"".join(backend.iter_chunks(item.storage_key)), item.content_type)
+        response = send_file(io.BytesIO(data), mimetype=item.content_type, as_attachment=not inline,
+                             download_name=name, max_age=0)
+    elif path is not None:
         if not path.is_file():
             abort(404)
         response = send_file(path, mimetype=item.content_type, as_attachment=not inline,
