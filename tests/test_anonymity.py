@@ -399,6 +399,7 @@ def _asked_to_replace(client, login, freeze):
     scene, pdf, _word, _photo = _checked_scene()
     application_form.add_field(scene.contest, key="files", type="file", label_en="Files",
                                accept=["pdf", "docx", "jpg"])
+    db.session.commit()
     login(scene.organiser)
     client.post(f"/manage/{scene.contest.slug}/anonymity/run")
     author = db.session.scalar(sa.select(AnonymityFinding).where(AnonymityFinding.location == "Author"))
@@ -418,7 +419,7 @@ def test_entrant_replaces_the_file_after_the_intake_deadline(client, login, free
     clean = pdf_file(["Budget of the project"])
     response = client.post(f"/apply/entries/{scene.entry.id}/replace/{author.id}",
                            data={"file": (io.BytesIO(clean), "budget-v2.pdf")}, content_type="multipart/form-data")
-    assert response.status_code == 302
+    assert response.status_code == 302, response.get_data(as_text=True).split('id="file-error">')[-1][:300]
     names = sorted(a.filename for a in db.session.scalars(sa.select(Attachment)))
     assert names == ["budget-v2.pdf", "plan.docx", "zarya-team.jpg"]
     assert not storage.get_storage().exists(old_key)
