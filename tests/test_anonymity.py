@@ -493,3 +493,22 @@ def test_judge_of_an_open_round_gets_the_original(client, login, freeze):
     freeze(sh.JUDGING)
     login(scene.judge)
     assert hashlib.sha256(_download(client, f"/apply/files/{pdf.id}")).hexdigest() == pdf.sha256
+
+
+def test_anonymity_page_queries_do_not_grow_with_findings(client, login, count_queries):
+    def queries(entries):
+        scene = sh.scene(blind=True, entries=entries)
+        for entry in scene.entries:
+            for location in ("Author", "GPS"):
+                db.session.add(AnonymityFinding(contest_id=scene.contest.id, entry_id=entry.id, source="file_meta",
+                                                location=location, snippet="Ivan", status="open", message="",
+                                                found_at=factories.NOW))
+        db.session.commit()
+        login(scene.organiser)
+        with count_queries() as counter:
+            response = client.get(f"/manage/{scene.contest.slug}/anonymity")
+        assert response.status_code == 200
+        assert response.get_data(as_text=True).count('data-testid="finding-') == 2 * entries
+        return counter.count
+
+    assert queries(2) == queries(8)
