@@ -512,3 +512,10 @@ def test_anonymity_page_queries_do_not_grow_with_findings(client, login, count_q
         return counter.count
 
     assert queries(2) == queries(8)
+
+
+def test_prose_in_an_identifying_answer_does_not_black_out_common_words():
+    builder = IdentityBuilder()
+    builder.value("Мы работаем с 2010 года в Красноярске и помогаем детям, и т. д., пишите team@zarya.ru")
+    identity = builder.build()
+    assert redact("и т. д. мы помогаем детям; team@zarya.ru", identity) == f"и т. д. мы помогаем детям; {REDACTED}"

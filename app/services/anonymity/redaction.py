@@ -68,6 +68,7 @@ PUBLIC_MAIL_DOMAINS = frozenset({
 _PERSON_TAGS = ("Name", "Surn", "Patr")
 MIN_WORD = 3   # shorter words (initials, prepositions) are not searched for on their own
 MIN_DIGITS = 6  # shorter numbers (years, sums) are not identity
+MAX_NAME_WORDS = 8  # a longer piece of an identifying answer is prose, not a name
 
 
 @lru_cache(maxsize=1)
@@ -159,7 +160,7 @@ class IdentityBuilder:
 
     def organisation(self, name: str) -> None:
         name = (name or "").strip()
-        if len(name) < MIN_WORD:
+        if not any(len(word) >= MIN_WORD for word in _WORD.findall(name)):
             return
         self.literals.add(name)
         parts = [part for part in re.split(r"[()\[\]/|,;]+", name) if part.strip()]
@@ -168,7 +169,7 @@ class IdentityBuilder:
                 self.organisation(part)
             return
         words = tuple(_norm(word) for word in _WORD.findall(organisation_core(name)))
-        if words and sum(len(word) for word in words) >= MIN_WORD:
+        if words and any(len(word) >= MIN_WORD for word in words):
             self.phrases.add(words)
 
     def email(self, address: str) -> None:
@@ -210,8 +211,8 @@ class IdentityBuilder:
         for chunk in re.split(r"[,;\n|]+", text):
             words = [word for word in _WORD.findall(chunk)
                      if not word.isdigit() and _norm(word) not in _LABEL_WORDS]
-            if not words:
-                continue
+            if not words or len(words) > MAX_NAME_WORDS:
+                continue  # prose, not a name: its e-mails, sites and numbers are taken above
             names = [word for word in words if is_person_word(word)]
             if names and len(names) * 2 >= len(words):
                 for word in names:
