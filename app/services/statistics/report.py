@@ -29,6 +29,8 @@ from app.services.statistics import agreement, severity, uncertainty
 
 # The z-score method's largest corrections shown on the page.
 ZSCORE_SHOWN = 5
+# "Uncertain": the plausible places of an entry span more than this many places.
+UNCERTAIN_SPAN = 2
 
 
 @dataclass
@@ -372,3 +374,19 @@ def _rounded(value: float | None, places: int) -> float | None:
 def protocol_statistics(round_: Round) -> dict:
     """For the protocol (documents): the round's statistics as statistics_document gives them."""
     return statistics_document(round_statistics(round_))
+
+
+def sorted_places(stats: RoundStatistics, *, sort: str = "rank", show: str = "all") -> list[PlaceRow]:
+    """The entries' plausible places for the page: `show` "all", "ties" (in a tie at a cut line) or
+    "uncertain" (plausible places span more than UNCERTAIN_SPAN); `sort` by "rank" (group, then
+    official rank), "width" (widest interval first) or "low" (best plausible place first)."""
+    rows = stats.places
+    if show == "ties":
+        rows = [p for p in rows if p.ties]
+    elif show == "uncertain":
+        rows = [p for p in rows if p.width > UNCERTAIN_SPAN]
+    if sort == "width":
+        return sorted(rows, key=lambda p: (-p.width, p.rank, p.number or 0))
+    if sort == "low":
+        return sorted(rows, key=lambda p: (p.low, p.rank, p.number or 0))
+    return list(rows)
