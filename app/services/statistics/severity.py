@@ -11,8 +11,9 @@ pseudo-inverse is taken: the offsets sum to zero within each group of judges lin
 entries. Var(ô) = σ² C⁺, σ² = residual sum of squares / (reviews − entries − judges + groups).
 
 Flags, with the numbers that raised them:
-- lenient / severe: the offset is at least FLAG_Z standard errors from the average judge (z = offset
-  / its standard error; by chance alone |z| ≥ 3 happens to about 3 judges in 1,000, and the bar
+- lenient / severe: the offset is at least FLAG_Z standard errors from the median judge's (z =
+  (offset − median offset) / its standard error; the median, not the mean, so that one very lenient
+  judge does not make the others look severe; by chance alone |z| ≥ 3 happens to about 3 judges in 1,000, and the bar
   rises with the jury's size so that a round of 800 judges does not flag a few by chance: the
   two-sided Bonferroni bound at 5 %), and at least MIN_SHARE of the round's maximum total (a
   difference a council would notice);
@@ -101,12 +102,15 @@ def flag_judges(fit: SeverityFit, maximum: float = 0.0) -> list[list[dict]]:
         return flags
     bar = flag_bar(int(active.sum()))
     least = MIN_SHARE * maximum
+    median = float(np.median(fit.offsets[active]))
     for index in np.flatnonzero(active):
         offset, error = float(fit.offsets[index]), float(fit.errors[index])
-        z = offset / error if error > 0 else 0.0
-        if abs(z) >= bar and abs(offset) >= least:
-            flags[index].append({"reason": "lenient" if offset > 0 else "severe", "offset": round(offset, 2),
-                                 "error": round(error, 2), "z": round(z, 1), "bar": round(bar, 1)})
+        beyond = offset - median
+        z = beyond / error if error > 0 else 0.0
+        if abs(z) >= bar and abs(beyond) >= least:
+            flags[index].append({"reason": "lenient" if beyond > 0 else "severe", "offset": round(offset, 2),
+                                 "beyond": round(beyond, 2), "median": round(median, 2), "error": round(error, 2),
+                                 "z": round(z, 1), "bar": round(bar, 1)})
         ratio = float(fit.rms[index]) / fit.sigma if fit.sigma > 0 else 0.0
         if ratio >= DISAGREEMENT_RATIO and fit.counts[index] >= 3:
             flags[index].append({"reason": "disagreement", "rms": round(float(fit.rms[index]), 2),
