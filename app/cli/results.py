@@ -14,8 +14,8 @@ from app.extensions import db
 from app.models import Round
 from app.services import exchange
 from app.services.results import export as results_export
-from app.services.statistics import export as statistics_export
 from app.services.setup.contests import get_contest
+from app.services.statistics import export as statistics_export
 
 
 def _contest_or_fail(slug: str):

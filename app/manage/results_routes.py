@@ -25,12 +25,12 @@ from app.models import Award, Contest, Entry, Round, User
 from app.services import exchange
 from app.services.platform.collector import collector_paused
 from app.services.results import export as results_export
-from app.services.statistics import export as statistics_export
-from app.services.statistics import report as statistics_report
 from app.services.results import finalising
 from app.services.results import outcomes as results_service
 from app.services.results.outcomes import ResultsError
 from app.services.results.reading import round_results
+from app.services.statistics import export as statistics_export
+from app.services.statistics import report as statistics_report
 
 # Rows of the ranking table (as on the other lists of entries), and judges of the judges' chart,
 # per page of the results page.

@@ -1,1 +1,1 @@
-"""Statistics of a round's judging: agreement (Krippendorff's alpha), judge severity, rank uncertainty; they inform, never rank."""
+"""Statistics of a round: judges' agreement, judge severity, ranks with their uncertainty; never the ranking itself."""

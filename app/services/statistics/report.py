@@ -221,12 +221,13 @@ def load_reviews(round_: Round) -> ReviewArrays:
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
         return ReviewArrays(empty, empty, np.zeros(0), np.zeros((0, len(criteria))), criteria)
-    review_id, entry_id, judge_id, total, criterion_id, value = (np.array(c, dtype=object) for c in zip(*rows))
+    columns = (np.array(c, dtype=object) for c in zip(*rows, strict=True))
+    review_id, entry_id, judge_id, total, criterion_id, value = columns
     review_id = review_id.astype(np.int64)
     starts = np.flatnonzero(np.r_[True, review_id[1:] != review_id[:-1]])
     index = np.cumsum(np.r_[False, review_id[1:] != review_id[:-1]])
     scores = np.full((len(starts), len(criteria)), np.nan)
-    known = np.array([c in column and v is not None for c, v in zip(criterion_id, value)], dtype=bool)
+    known = np.array([c in column and v is not None for c, v in zip(criterion_id, value, strict=True)], dtype=bool)
     if known.any():
         columns = np.array([column[c] for c in criterion_id[known]], dtype=np.int64)
         scores[index[known], columns] = value[known].astype(np.float64)
