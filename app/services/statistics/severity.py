@@ -93,8 +93,8 @@ def _pseudo_inverse(system: np.ndarray, group_of: np.ndarray) -> np.ndarray:
     """C⁺ of the judges' system C, whose null space is spanned by the groups' indicator vectors:
     with P the projection on that null space (Σ_g 1_g 1_gᵀ / n_g), C + P is positive definite and
     (C + P)⁻¹ = C⁺ + P. A Cholesky inverse of C + P is several times cheaper than the eigenvalue
-    decomposition np.linalg.pinv uses (800 judges: 0.1 s against 0.5 s on an idle core, and far more
-    when the machine is busy); the pseudo-inverse stays the fallback should the factorisation fail."""
+    decomposition np.linalg.pinv uses (800 judges, one BLAS thread: 0.045 s against 0.32 s of CPU);
+    the pseudo-inverse stays the fallback should the factorisation fail."""
     sizes = np.bincount(group_of)
     projection = (group_of[:, None] == group_of[None, :]) / sizes[group_of][:, None]
     factor, info = lapack.dpotrf(system + projection, lower=False)
