@@ -411,3 +411,16 @@ def test_statistics_page_query_count(client, login, count_queries):
         client.get(_page(more))
     assert small.count == large.count
     assert large.count <= 20, large.statements
+
+
+def test_the_demo_round_shows_a_flagged_judge_and_a_tie_at_the_advancement_line(app, freeze):
+    from app.models import Contest
+    from app.services.demo import seed_demo
+
+    seed_demo()
+    db.session.commit()
+    contest = db.session.scalar(sa.select(Contest).where(Contest.slug == "formula-2026"))
+    stats = round_statistics(contest.rounds[0])
+    assert stats.stored and stats.flagged_judges
+    assert any(cut.kind == "advancement" and cut.tied for cut in stats.cuts)
+    assert all(row.value is not None for row in stats.alpha)

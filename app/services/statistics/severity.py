@@ -25,7 +25,6 @@ Flags, with the numbers that raised them:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
 from statistics import NormalDist
 
 import numpy as np
