@@ -27,9 +27,9 @@ def _pdf(data: bytes, filename: str) -> Response:
 @login_required
 def entry_pdf(round_id, entry_id):
     # The score page's rule: jury, declaration, assignment, conflict.
-    _round, entry, _review = _load_for_judge(round_id, entry_id)
+    round_, entry, _review = _load_for_judge(round_id, entry_id)
     show_identity = permissions.can_see_entrant_identity(current_user, entry)
-    data = application.application_pdf(entry, show_identity=show_identity,
+    data = application.application_pdf(entry, show_identity=show_identity, round_=round_,
                                        language=document_language(request.args.get("lang"), current_language()),
                                        dossier=request.args.get("full") == "1")
     return _pdf(data, f"application-{entry.number or entry.id}.pdf")

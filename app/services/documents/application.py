@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
 
 from app.models import Entry
-from app.services.anonymity.redaction import identity_texts, redact
+from app.services.anonymity.titles import entry_judge_title, placeholder_title
 from app.services.documents import fmt
 from app.services.documents.common import in_language, spooled_copy
 from app.services.documents.pdf import PdfDocument
@@ -50,13 +50,13 @@ class EntryForReader:
     attachments: list[AttachmentLine] = field(default_factory=list)
 
 
-def reader_view(entry: Entry, *, show_identity: bool) -> EntryForReader:
+def reader_view(entry: Entry, *, show_identity: bool, round_=None) -> EntryForReader:
     """The application as the reader sees it: everything for an organiser, redacted as the judge's
-    page is when `show_identity` is false (the answers through scoring.entry_view, the title and
-    the file names through anonymity.redaction)."""
+    page is when `show_identity` is false (the answers and file names through scoring.entry_view,
+    the title through anonymity.titles, as the score page of `round_` shows it)."""
     answers, links = entry_answers(entry, entry.contest, show_identity=show_identity)
-    identity = [] if show_identity else identity_texts(entry)
-    title = entry.title if show_identity else redact(entry.title or "", identity)
+    title = entry.title if show_identity else (entry_judge_title(entry, round_, show_identity=False)
+                                               or placeholder_title(entry.number))
     attachments = [
         AttachmentLine(id=a.id, label=link.label, name=link.name, content_type=a.content_type or "",
                        size=a.size, storage_key=a.storage_key)
@@ -118,10 +118,12 @@ def write_application(pdf: PdfDocument, view: EntryForReader, *, language: str, 
             pdf.paragraph(_("The attached PDF files and images follow this form, in this order."), size=8)
 
 
-def application_pdf(entry: Entry, *, show_identity: bool, language: str, dossier: bool = False) -> bytes:
-    """The application as PDF bytes; with `dossier`, its attached PDFs and images appended."""
+def application_pdf(entry: Entry, *, show_identity: bool, language: str, dossier: bool = False,
+                    round_=None) -> bytes:
+    """The application as PDF bytes; with `dossier`, its attached PDFs and images appended.
+    `round_`: the round a judge reads it in (a blind round's title rule is the round's)."""
     with in_language(language):
-        view = reader_view(entry, show_identity=show_identity)
+        view = reader_view(entry, show_identity=show_identity, round_=round_)
         pdf = PdfDocument(title=_("Application No. %(number)s", number=view.number or "—"),
                           footer_text=entry.contest.loc("title"))
         write_application(pdf, view, language=language, dossier=dossier)

@@ -111,8 +111,8 @@ def build_jury_pack(*, round_id: int, nomination_id: int | None, fmt: str, langu
     return JobFile(filename=f"{round_.contest.slug}-{scope}-jury-pack.{fmt}", content_type=_TYPES[fmt], path=path)
 
 
-def _entry_pdf(entry: Entry, show_identity: bool, language: str):
-    view = reader_view(entry, show_identity=show_identity)
+def _entry_pdf(entry: Entry, show_identity: bool, language: str, round_=None):
+    view = reader_view(entry, show_identity=show_identity, round_=round_)
     pdf = PdfDocument(title=_("Application No. %(number)s", number=entry.number or "—"),
                       footer_text=entry.contest.loc("title"))
     write_application(pdf, view, language=language)
@@ -126,7 +126,7 @@ def _build_zip(path: str, round_, nomination, ids: list[int], show_identity: boo
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for entries in _batches(ids):
             for entry in entries:
-                view, form = _entry_pdf(entry, show_identity, language)
+                view, form = _entry_pdf(entry, show_identity, language, round_)
                 folder = f"{entry.number or entry.id:05d}"
                 archive.writestr(f"{folder}/{folder}-application.pdf", form)
                 for position, (line, attachment) in enumerate(zip(view.attachments, entry.attachments,
@@ -150,7 +150,7 @@ def _build_pdf(path: str, round_, nomination, ids: list[int], show_identity: boo
     done = 0
     for entries in _batches(ids):
         for entry in entries:
-            view, form = _entry_pdf(entry, show_identity, language)
+            view, form = _entry_pdf(entry, show_identity, language, round_)
             dossier = io.BytesIO()
             write_dossier(form, view, dossier)
             dossier.seek(0)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Assignment, Conflict, Criterion, Declaration, Entry, Review, Round, User
-from app.services.anonymity.redaction import identity_texts, redact
+from app.services.anonymity.titles import entry_judge_title, placeholder_title
 from app.services.documents import fmt
 from app.services.documents.common import in_language
 from app.services.documents.pdf import PdfDocument
@@ -74,7 +74,8 @@ def evaluation_sheet(round_: Round, judge: User, *, show_identity: bool) -> Eval
         by_criterion = {s.criterion_id: s for s in review.scores} if review else {}
         scores = [SheetScore(c, getattr(by_criterion.get(c.id), "value", None),
                              getattr(by_criterion.get(c.id), "comment", "") or "") for c in criteria]
-        title = entry.title if show_identity else redact(entry.title or "", identity_texts(entry))
+        title = entry.title if show_identity else (entry_judge_title(entry, round_, show_identity=False)
+                                                   or placeholder_title(entry.number))
         status = review.status if review else "not started"
         rows.append(SheetEntry(entry_id=entry.id, number=entry.number, title=title, status=status, scores=scores,
                                total=review.total if review and review.status == "submitted" else None,
