@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Assignment, Conflict, Criterion, Declaration, Entry, Review, Round, User
-from app.services.anonymity.titles import entry_judge_title, placeholder_title
+from app.services.anonymity.redaction import identities_of
+from app.services.anonymity.titles import judge_title
 from app.services.documents import fmt
 from app.services.documents.common import in_language
 from app.services.documents.pdf import PdfDocument
@@ -68,14 +69,17 @@ def evaluation_sheet(round_: Round, judge: User, *, show_identity: bool) -> Eval
     reviews = {r.entry_id: r for r in db.session.scalars(
         sa.select(Review).where(Review.round_id == round_.id, Review.judge_id == judge.id)
         .options(selectinload(Review.scores)))}
+    # The titles as the judge's dashboard shows them (anonymity.titles), identities read in one go.
+    identities = {} if show_identity else identities_of([entry.id for entry in entries])
     rows = []
     for entry in entries:
         review = reviews.get(entry.id)
         by_criterion = {s.criterion_id: s for s in review.scores} if review else {}
         scores = [SheetScore(c, getattr(by_criterion.get(c.id), "value", None),
                              getattr(by_criterion.get(c.id), "comment", "") or "") for c in criteria]
-        title = entry.title if show_identity else (entry_judge_title(entry, round_, show_identity=False)
-                                                   or placeholder_title(entry.number))
+        title = entry.title if show_identity else judge_title(
+            number=entry.number, title=entry.title, title_checked=entry.title_checked, blind=True,
+            titles_safe=bool(round_.titles_safe), identity=identities.get(entry.id))
         status = review.status if review else "not started"
         rows.append(SheetEntry(entry_id=entry.id, number=entry.number, title=title, status=status, scores=scores,
                                total=review.total if review and review.status == "submitted" else None,
