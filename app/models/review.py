@@ -90,3 +90,45 @@ class Score(db.Model):
 
     def __repr__(self) -> str:
         return f"<Score {self.id} review={self.review_id} criterion={self.criterion_id} {self.value}>"
+
+
+# A written submitted review (inserted submitted, revised, reopened, or its draft submitted)
+# raises its round's ranking_version in the same statement's transaction, whichever way it is
+# written (the ORM, a Core INSERT … ON CONFLICT, COPY, an import): the ranking cache
+# (results.cache) is keyed by that version. One UPDATE per statement on PostgreSQL (transition
+# tables), so a bulk insert of 30,000 reviews updates the round once, not 30,000 times. Deletions
+# go through the ORM and are caught by results.cache's flush hook. The migration
+# 7d2e5f1a9c30_round_ranking_version creates the same triggers.
+RANKING_TRIGGERS = {
+    "sqlite": [
+        "CREATE TRIGGER review_ranking_insert AFTER INSERT ON review WHEN NEW.status = 'submitted' "
+        "BEGIN UPDATE round SET ranking_version = ranking_version + 1 WHERE id = NEW.round_id; END",
+        "CREATE TRIGGER review_ranking_update AFTER UPDATE ON review "
+        "WHEN OLD.status = 'submitted' OR NEW.status = 'submitted' "
+        "BEGIN UPDATE round SET ranking_version = ranking_version + 1 WHERE id = NEW.round_id; END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION review_ranking_version() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF TG_OP = 'INSERT' THEN "
+        "UPDATE round SET ranking_version = ranking_version + 1 "
+        "WHERE id IN (SELECT round_id FROM new_rows WHERE status = 'submitted'); "
+        "ELSE "
+        "UPDATE round SET ranking_version = ranking_version + 1 WHERE id IN ("
+        "SELECT round_id FROM new_rows WHERE status = 'submitted' "
+        "UNION SELECT round_id FROM old_rows WHERE status = 'submitted'); "
+        "END IF; RETURN NULL; END $$",
+        "CREATE TRIGGER review_ranking_insert AFTER INSERT ON review REFERENCING NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION review_ranking_version()",
+        "CREATE TRIGGER review_ranking_update AFTER UPDATE ON review "
+        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION review_ranking_version()",
+    ],
+}
+
+
+def _create_ranking_triggers(target, connection, **_kw) -> None:
+    for statement in RANKING_TRIGGERS.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
+
+
+sa.event.listen(Review.__table__, "after_create", _create_ranking_triggers)

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import tempfile
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
@@ -308,6 +312,66 @@ def case_results_page(bench: Bench) -> None:
     bench.rows[row.case] = row
 
 
+@contextmanager
+def small_bench(bench: Bench) -> Iterator[Bench]:
+    """The same benchmark contest at size S in a database of its own beside the run's (an SQLite file,
+    or a PostgreSQL database "<name>_s" made and dropped here), for the pages whose cost must not
+    grow with the contest."""
+    from tests.benchmarks import data as bench_data
+    from tests.benchmarks.runner import make_app
+
+    url = sa.make_url(bench.app.config["SQLALCHEMY_DATABASE_URI"])
+    folder = Path(tempfile.mkdtemp(prefix="fj-bench-s-"))
+    admin = None
+    if url.get_backend_name() == "sqlite":
+        small_url = f"sqlite:///{folder / 'small.sqlite'}"
+    else:
+        name = f"{url.database}_s"
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        small_url = url.set(database=name).render_as_string(hide_password=False)
+    app = make_app(small_url, folder / "uploads")
+    try:
+        with app.app_context():
+            db.create_all()
+            data = bench_data.generate(bench_data.SIZES["S"], upload_entrants=1, not_started_needed=2)
+        yield Bench(app=app, data=data, repeat=bench.repeat, upload_bytes=0)
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if admin is not None:
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}_s"')
+            admin.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def case_results_scale(bench: Bench) -> None:
+    """The results page (its first page, the ranking kept between the events that change it) against
+    the same page at size S, in the same run, interleaved: its cost must follow the rows shown, not
+    the round (target ≤ 3× at L)."""
+    row = Row("results page vs S", Timings(), "the same page at size S (a database beside)", Timings(),
+              queries=[])
+    with small_bench(bench) as small:
+        big_client = bench.client(bench.data.organiser_email)
+        small_client = small.client(small.data.organiser_email)
+        url = "/manage/bench/results?round={}"
+        for client, data in ((big_client, bench.data), (small_client, small.data)):
+            if client.get(url.format(data.round_id)).status_code != 200:  # warm-up, untimed
+                raise RuntimeError("results page vs S: the page failed")
+        baseline = Row("S", Timings(), "", queries=[])
+        for _repetition in range(max(bench.repeat, min(bench.page_repeat, 9))):
+            _request(small, baseline, small_client, "GET", url.format(small.data.round_id), expect=200)
+            _request(bench, row, big_client, "GET", url.format(bench.data.round_id), expect=200)
+        row.baseline = baseline.product
+    row.notes.append(f"{row.queries[-1]} SQL statements at this size, {baseline.queries[-1]} at S")
+    _ratio_check(row, 3)
+    bench.rows[row.case] = row
+
+
 def case_judge_pages(bench: Bench) -> None:
     """The judge's dashboard (GET) and a score submit (POST), each against a trivial view of the same
     app; both must issue a fixed number of SQL statements, whichever judge and entry."""
@@ -551,4 +615,5 @@ CASES: dict[str, Callable[[Bench], None]] = {
     "judge": case_judge_pages,
     "export": case_export,
     "upload": case_upload,
+    "results-scale": case_results_scale,
 }

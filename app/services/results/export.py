@@ -7,9 +7,6 @@ import io
 import json
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
 
 from app.models import Round
 from app.services.platform.collector import collector_paused
@@ -104,30 +101,40 @@ def results_csv(round_: Round) -> str:
 
 
 def results_xlsx(round_: Round) -> bytes:
-    header, rows = _table(round_)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = (round_.key or "results")[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        # Cells are made before they are appended: re-reading the appended row would scan the
-        # whole sheet each time and make the export quadratic in the number of rows.
-        cells = []
-        for value in row:
-            if isinstance(value, bool):
-                value = _("yes") if value else _("no")
-            elif hasattr(value, "as_tuple"):
-                value = float(value)
-            cell = Cell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text that starts with "=" stays text, never a formula
-            elif isinstance(value, float):
-                cell.number_format = "0.00"
-            cells.append(cell)
-        sheet.append(cells)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The table as a workbook, streamed row by row (XlsxWriter's constant-memory mode: each row is
+    written out as it is made, so memory does not grow with the round). Measured against openpyxl's
+    write-only mode on the same 10,000 rows of 20 columns: XlsxWriter took a third to a half of the
+    time, on a loaded machine (README, Performance). Text is always written as text (never a
+    formula, a number or a link); numbers with two decimals as numbers."""
+    import xlsxwriter
+
+    with collector_paused():
+        header, rows = _table(round_)
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {
+            "constant_memory": True, "in_memory": False, "strings_to_formulas": False,
+            "strings_to_numbers": False, "strings_to_urls": False,
+        })
+        sheet = workbook.add_worksheet((round_.key or "results")[:31])
+        bold = workbook.add_format({"bold": True})
+        two_places = workbook.add_format({"num_format": "0.00"})
+        words = {True: _("yes"), False: _("no")}
+        write_string, write_number = sheet.write_string, sheet.write_number
+        for column, title in enumerate(header):
+            write_string(0, column, title, bold)
+        for number, row in enumerate(rows, start=1):
+            for column, value in enumerate(row):
+                if value is None:
+                    continue
+                kind = type(value)
+                if kind is str:
+                    write_string(number, column, value)
+                elif kind is bool:
+                    write_string(number, column, words[value])
+                elif kind is int:
+                    write_number(number, column, value)
+                else:  # Decimal
+                    write_number(number, column, float(value), two_places)
+        sheet.freeze_panes(1, 0)
+        workbook.close()
+        return buffer.getvalue()
