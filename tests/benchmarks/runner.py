@@ -138,7 +138,7 @@ def run(options: Options, *, log=print) -> Report:
             CASES[name](bench)
             log(f"… {time.perf_counter() - case_started:.1f} s")
         order = ["assign", "rank (mean)", "rank (zscore)", "flag", "results page", "results page vs S",
-                 "judge dashboard", "score submit", "export CSV", "export XLSX"]
+                 "judge dashboard", "scoring page", "score submit", "export CSV", "export XLSX"]
         rows = sorted(bench.rows.values(), key=lambda r: order.index(r.case) if r.case in order else len(order))
         return Report(options=options, rows=rows, database=_database_label(app), counts=data.counts,
                       generate_seconds=generate_seconds, total_seconds=time.perf_counter() - started)
