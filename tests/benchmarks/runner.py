@@ -68,8 +68,9 @@ class Report:
         return all(check.passed for check in self.checks)
 
 
-def make_app(database_url: str, storage_dir: Path) -> Flask:
+def make_app(database_url: str, storage_dir: Path, engine_options: dict | None = None) -> Flask:
     settings = {
+        "SQLALCHEMY_ENGINE_OPTIONS": dict(engine_options or {}),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "STORAGE_DIR": str(storage_dir),
         "STORAGE_BACKEND": "local",
