@@ -181,10 +181,12 @@ def _changed(session: Session, obj, names) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def _affected(session: Session) -> tuple[set[int], set[int]]:
-    """The rounds (by id) and contests (every round of them) whose ranking this flush changes."""
+def _affected(session: Session) -> tuple[set[int], set[int], set[int]]:
+    """The rounds (by id), contests (every round of them) and entries (every round they are in)
+    whose ranking this flush changes."""
     rounds: set[int] = set()
     contests: set[int] = set()
+    entries: set[int] = set()
     for obj in session.new:
         if isinstance(obj, (Criterion, TieBreak, EntryRound, RankingSnapshot)):
             rounds.add(obj.round_id)
@@ -198,8 +200,9 @@ def _affected(session: Session) -> tuple[set[int], set[int]]:
             if session.is_modified(obj, include_collections=False):
                 rounds.add(obj.round_id)
         elif isinstance(obj, Entry):
+            # Only the rounds the entry is in: an entrant's drafts (in no round) touch no round row.
             if _changed(session, obj, _ENTRY_FIELDS):
-                contests.add(obj.contest_id)
+                entries.add(obj.id)
         elif isinstance(obj, Nomination):
             if session.is_modified(obj, include_collections=False):
                 contests.add(obj.contest_id)
@@ -210,16 +213,22 @@ def _affected(session: Session) -> tuple[set[int], set[int]]:
             contests.add(obj.contest_id)
     rounds.discard(None)
     contests.discard(None)
-    return rounds, contests
+    entries.discard(None)
+    return rounds, contests, entries
 
 
 @sa.event.listens_for(Session, "after_flush")
 def _raise_versions(session: Session, _context) -> None:
     if session.new or session.dirty or session.deleted:
         session.info[_WRITES] = True
-    rounds, contests = _affected(session)
-    if not rounds and not contests:
+    rounds, contests, entries = _affected(session)
+    if not rounds and not contests and not entries:
         return
+    if entries:
+        rounds |= set(session.connection().scalars(
+            sa.select(EntryRound.round_id).where(EntryRound.entry_id.in_(entries))))
+        if not rounds and not contests:
+            return
     condition = sa.or_(Round.id.in_(rounds) if rounds else sa.false(),
                        Round.contest_id.in_(contests) if contests else sa.false())
     session.connection().execute(
