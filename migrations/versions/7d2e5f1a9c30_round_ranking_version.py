@@ -27,14 +27,20 @@ TRIGGERS = {
         "BEGIN UPDATE round SET ranking_version = ranking_version + 1 WHERE id = NEW.round_id; END",
     ],
     "postgresql": [
-        "CREATE OR REPLACE FUNCTION review_ranking_version() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "CREATE OR REPLACE FUNCTION review_ranking_version() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "DECLARE done text := coalesce(current_setting('fj.ranking_rounds', true), ''); todo int[]; "
+        "BEGIN "
         "IF TG_OP = 'INSERT' THEN "
-        "UPDATE round SET ranking_version = ranking_version + 1 "
-        "WHERE id IN (SELECT round_id FROM new_rows WHERE status = 'submitted'); "
+        "SELECT array_agg(DISTINCT round_id) INTO todo FROM new_rows WHERE status = 'submitted'; "
         "ELSE "
-        "UPDATE round SET ranking_version = ranking_version + 1 WHERE id IN ("
-        "SELECT round_id FROM new_rows WHERE status = 'submitted' "
-        "UNION SELECT round_id FROM old_rows WHERE status = 'submitted'); "
+        "SELECT array_agg(DISTINCT round_id) INTO todo FROM (SELECT round_id FROM new_rows WHERE status = 'submitted' "
+        "UNION SELECT round_id FROM old_rows WHERE status = 'submitted') AS changed; "
+        "END IF; "
+        "todo := ARRAY(SELECT r FROM unnest(todo) AS r WHERE position(',' || r || ',' IN done) = 0); "
+        "IF cardinality(todo) > 0 THEN "
+        "UPDATE round SET ranking_version = ranking_version + 1 WHERE id = ANY(todo); "
+        "PERFORM set_config('fj.ranking_rounds', "
+        "CASE WHEN done = '' THEN ',' ELSE done END || array_to_string(todo, ',') || ',', true); "
         "END IF; RETURN NULL; END $$",
         "CREATE TRIGGER review_ranking_insert AFTER INSERT ON review REFERENCING NEW TABLE AS new_rows "
         "FOR EACH STATEMENT EXECUTE FUNCTION review_ranking_version()",
