@@ -671,9 +671,6 @@ CASES: dict[str, Callable[[Bench], None]] = {
     "judge": case_judge_pages,
     "export": case_export,
     "upload": case_upload,
-<<<<<<< HEAD
     "results-scale": case_results_scale,
-=======
     "statistics": case_statistics,
->>>>>>> main
 }
