@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from decimal import Decimal
 
@@ -112,6 +113,13 @@ class Round(Localised, db.Model):
     scores_open_to_jury: Mapped[bool] = mapped_column(default=False)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finalised_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # Raised in the same transaction as every change that can change the round's ranking (a
+    # submitted review written, by the database's review triggers; rules, entries, conflicts,
+    # finalising and reopening, imports, by results.cache's flush hook): the ranking cache's key.
+    # A new round starts at a random version, so a round id used again (SQLite reuses the highest
+    # id once its row is deleted) does not meet a ranking kept for the old round.
+    ranking_version: Mapped[int] = mapped_column(sa.BigInteger, default=lambda: secrets.randbits(40),
+                                                 server_default="0")
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
     criteria: Mapped[list[Criterion]] = relationship(
