@@ -4,7 +4,7 @@ The review triggers raise it whenever a submitted review is written (models.revi
 copied here as they are on this date); other changes raise it through results.cache's flush hook.
 
 Revision ID: 7d2e5f1a9c30
-Revises: 1f4bc7b693df
+Revises: b7d2e4f9a1c3
 Create Date: 2026-12-03 14:40:00
 
 """
