@@ -24,7 +24,6 @@ import filetype
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from app.extensions import db
 from app.models import Contest, FormField, User
@@ -259,13 +258,10 @@ def entry_max_files() -> int:
 
 
 def human_size(size: int) -> str:
-    """10485760 → "10 MB", 1536 → "1.5 KB"; for messages and pages."""
-    for unit, factor in (("MB", MB), ("KB", 1024)):
-        if size >= factor:
-            value = Decimal(size) / factor
-            text = f"{value:.1f}".rstrip("0").rstrip(".")
-            return f"{text} {unit}"
-    return ngettext("%(num)s byte", "%(num)s bytes", size)
+    """10485760 → «10 МБ», 1536 → «1,5 КБ»; for messages and pages (app.i18n.format_size)."""
+    from app.i18n import format_size
+
+    return format_size(size)
 
 
 def accept_label(field: FormField) -> str:
