@@ -77,7 +77,8 @@ def form_field_edit(contest, field_id):
             db.session.commit()
             flash(_("The field is saved."), "success")
             return redirect(url_for("manage.form_builder", slug=contest.slug))
-    return render_template("manage/form_field.html", contest=contest, form=form, field=field)
+    return render_template("manage/form_field.html", contest=contest, form=form, field=field,
+                           type_labels=dict(FIELD_TYPE_CHOICES))
 
 
 @bp.route("/<slug>/form/<int:field_id>/move/<direction>", methods=["POST"])

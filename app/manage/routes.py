@@ -228,7 +228,9 @@ def criterion_edit(contest, criterion_id):
     others = [c for c in criterion.round.criteria if c.id != criterion.id]
     form = CriterionForm(obj=criterion, taken_keys=[c.key for c in others], other_criteria=others)
     if not form.is_submitted():
-        form.weight.data = str(criterion.weight)
+        from app.i18n import format_number
+
+        form.weight.data = format_number(criterion.weight).replace("\u202f", "")  # «0,7»
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in _CRITERION_VALUES}
         values["weight"] = parse_decimal(form.weight.data)

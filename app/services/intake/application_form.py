@@ -434,6 +434,18 @@ def display_value(field: FormField, value, language: str | None = None) -> str:
         return ""
     if field.type == "select":
         return option_label(field, value, language)
+    if field.type == "number":
+        number = parse_number(value)
+        if number is not None:
+            from app.i18n import format_number
+
+            return format_number(number)  # «1 292 000», «2,5»
+    if field.type == "date" and isinstance(value, str):
+        parsed = parse_date(value)
+        if parsed is not None:
+            from flask_babel import format_date
+
+            return format_date(parsed, "long")
     return str(value)
 
 
