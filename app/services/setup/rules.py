@@ -7,7 +7,6 @@ app.models.limits, the numbers the columns are declared with.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
