@@ -528,4 +528,19 @@ def screen_entry(entry: Entry, *, eligible: bool, reason: str | None = None, act
                  object_type="entry", object_id=entry.id, old=old,
                  new={"eligible": eligible, "reason": entry.ineligible_reason},
                  reason=entry.ineligible_reason)
+    if (old["eligible"], old["reason"]) != (entry.eligible, entry.ineligible_reason):
+        send_screening_mail(entry)
     return entry
+
+
+def send_screening_mail(entry: Entry) -> None:
+    """The entrant learns the screening decision: admitted to the first round, or not, and why."""
+    entrant = entry.entrant
+    with force_locale(entrant.locale):
+        subject = (_("Application No. %(number)s is admitted: %(contest)s", number=entry.number,
+                     contest=entry.contest.loc("title")) if entry.eligible else
+                   _("Application No. %(number)s is not admitted: %(contest)s", number=entry.number,
+                     contest=entry.contest.loc("title")))
+        send_mail(to=entrant.email, subject=subject, body=render_template(
+            "apply/mail_screened.txt", entry=entry, contest=entry.contest,
+            link=external_url("apply.entry_view", entry_id=entry.id)))
