@@ -12,6 +12,7 @@ import pytest
 from flask_babel import force_locale
 
 from app import i18n
+from app.extensions import db
 from app.services.platform import spreadsheet
 from app.services.setup.rules import key_from_title
 from tests import entries_helpers as h
@@ -137,3 +138,27 @@ def test_screening_decision_is_emailed_in_the_entrants_language(client, make, fr
     assert len(outbox) == 1
     client.post(f"/manage/{contest.slug}/entries/{entry.id}", data={"decision": "eligible", "reason": ""})
     assert len(outbox) == 2 and "допущена" in outbox[1]["subject"] and round1.id
+
+
+def test_no_withdrawal_once_the_contest_moved_on_and_the_result_is_found(client, make, freeze, login):
+    from datetime import timedelta
+
+    freeze(NOW)
+    contest = make.contest()
+    round1 = make.round_(contest, intake=(NOW - timedelta(days=30), NOW - timedelta(days=20)),
+                         judging=(NOW - timedelta(days=19), NOW - timedelta(days=5)))
+    round2 = make.round_(contest, intake=(NOW - timedelta(days=2), NOW + timedelta(days=5)),
+                         judging=(NOW + timedelta(days=6), NOW + timedelta(days=10)))
+    entrant = make.user(name="Пётр")
+    entry = make.entry(contest, entrant=entrant, rounds=[round1, round2])
+    login(entrant)
+    page = client.get(f"/apply/entries/{entry.id}/").get_data(as_text=True)
+    assert 'data-testid="edit"' in page  # a later round's intake: material may be added
+    assert 'data-testid="withdraw"' not in page
+    client.post(f"/apply/entries/{entry.id}/withdraw")
+    db.session.refresh(entry)
+    assert entry.status == "submitted"  # refused on the server too
+    assert "my-result" not in client.get("/apply/").get_data(as_text=True)
+    contest.results_published_at = NOW
+    db.session.commit()
+    assert f'data-testid="my-result-{entry.id}"' in client.get("/apply/").get_data(as_text=True)

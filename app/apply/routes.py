@@ -278,6 +278,7 @@ def _entry_page(template: str, entry: Entry, **extra):
         template, entry=entry, contest=entry.contest, fields=fields,
         attachments=entries.attachments_by_field(entry), round=entries.deadline(entry),
         editable=entries.editing_round(entry) is not None, af=application_form,
+        withdrawable=entries.can_withdraw(entry),
         display_name=lambda a: entries.attachment_display_name(current_user, a), **extra,
     )
 

@@ -124,6 +124,16 @@ def editing_round(entry: Entry) -> Round | None:
     return next((r for r in later if r.id in in_rounds), None)
 
 
+def can_withdraw(entry: Entry) -> bool:
+    """An application can be withdrawn only while the call's own intake is open: once the contest
+    has moved on to a later round (its intake adds material, it does not take new applications),
+    withdrawing is no longer offered nor accepted."""
+    if entry.status != "submitted":
+        return False
+    call = call_round(entry.contest)
+    return call is not None and is_open(call.intake_opens_at, call.intake_closes_at)
+
+
 def deadline(entry: Entry) -> Round | None:
     """The round whose closing time is this entry's deadline (the open one, else the call)."""
     return editing_round(entry) or call_round(entry.contest)
@@ -405,6 +415,9 @@ def withdraw_entry(entry: Entry, *, actor: User) -> Entry:
     _require_open(entry)
     if entry.status != "submitted":
         raise EntryError(_("Only a submitted application can be withdrawn."))
+    if not can_withdraw(entry):
+        raise DeadlineError(_("The contest has moved on to a later round: the application can no longer "
+                              "be withdrawn."))
     entry.status = "withdrawn"
     _set_screening(entry, eligible=None, reason=None)
     _touch(entry)
