@@ -132,6 +132,8 @@ ROUTES: dict[str, Route] = {
     # No such job: nobody finds it (tests/test_jobs.py shows who may open a real one).
     "ops.job": Route("account", ("job_id",), tuple((r, GONE) for r in ROLES if r != "anonymous")),
     "ops.job_file": Route("account", ("job_id",), tuple((r, GONE) for r in ROLES if r != "anonymous")),
+    # The opt-out link of scheduled reminders: anyone may open it; a bad token only says so.
+    "auth.reminders_stop": Route("public", ("token",)),
 }
 
 # Every organiser page of the contest answers by the "organiser" rule.

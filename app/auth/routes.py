@@ -185,3 +185,19 @@ def set_language(code):
     db.session.commit()
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("public.index"))
+
+
+@bp.route("/reminders/stop/<token>", methods=["GET", "POST"])
+def reminders_stop(token):
+    """The opt-out link of every scheduled reminder: no login needed, the signed token names the person."""
+    from app.auth.forms import RemindersStopForm
+    from app.services.reminders.schedule import opt_out, user_from_token
+
+    person = user_from_token(token)
+    form = RemindersStopForm()
+    stopped = False
+    if person is not None and form.validate_on_submit():
+        opt_out(person)
+        db.session.commit()
+        stopped = True
+    return render_template("auth/reminders_stop.html", person=person, form=form, stopped=stopped)

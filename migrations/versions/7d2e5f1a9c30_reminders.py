@@ -1,0 +1,47 @@
+"""reminders: each scheduled reminder sent once, and opt-outs
+
+Revision ID: 7d2e5f1a9c30
+Revises: 1f4bc7b693df
+Create Date: 2026-12-03 15:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '7d2e5f1a9c30'
+down_revision = '1f4bc7b693df'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'reminder_sent',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=16), nullable=False),
+        sa.Column('round_id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('days_before', sa.Integer(), nullable=False),
+        sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_reminder_sent_round_id_round'),
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_reminder_sent_user_id_user'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_sent')),
+        sa.UniqueConstraint('kind', 'round_id', 'user_id', 'days_before', name='uq_reminder_sent_once'),
+    )
+    op.create_table(
+        'reminder_opt_out',
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_reminder_opt_out_user_id_user'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('user_id', name=op.f('pk_reminder_opt_out')),
+    )
+
+
+def downgrade():
+    op.drop_table('reminder_opt_out')
+    op.drop_table('reminder_sent')
