@@ -162,3 +162,21 @@ def test_no_withdrawal_once_the_contest_moved_on_and_the_result_is_found(client,
     contest.results_published_at = NOW
     db.session.commit()
     assert f'data-testid="my-result-{entry.id}"' in client.get("/apply/").get_data(as_text=True)
+
+
+def test_text_in_a_number_field_of_a_draft_is_kept_and_flagged(client, make, freeze, login):
+    import sqlalchemy as sa
+
+    from app.models import Entry
+
+    freeze(NOW)
+    contest = make.contest()
+    make.round_(contest)
+    h.add_form(contest)
+    entrant = login(make.user(locale="ru"))
+    page = client.post(f"/apply/{contest.slug}/new", data={"title": "Черновик", "a_budget": "сто тысяч",
+                                                          "action": "save"},
+                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    entry = db.session.scalar(sa.select(Entry).where(Entry.entrant_id == entrant.id))
+    assert entry.answers["budget"] == "сто тысяч"  # the draft keeps what was typed
+    assert "«сто тысяч» — не число" in page

@@ -350,6 +350,11 @@ def draft_errors(fields: list[FormField], answers: dict, *, title: str = "") -> 
             errors.setdefault(field.key, []).append(
                 _("This answer is too long to keep (over %(count)s characters).",
                   count=ANSWER_HARD_LIMIT))
+        elif field.type == "number" and not _is_blank(value) and parse_number(value) is None:
+            # kept as typed, so nothing is lost, but flagged now rather than at submission
+            errors.setdefault(field.key, []).append(
+                _("«%(value)s» is not a number: the draft keeps it, but write it in digits, for example "
+                  "1 500 000, before you submit.", value=str(value)[:40]))
     return errors
 
 
