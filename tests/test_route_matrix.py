@@ -165,6 +165,7 @@ for _endpoint, _values in {
     "manage.assign_notify": ("slug", "round_id"), "manage.assign_run": ("slug", "round_id"),
     "manage.assignment_add": ("slug", "round_id"), "manage.conflict_add": ("slug", "round_id"),
     "manage.assignment_move": ("slug", "assignment_id"), "manage.assignment_remove": ("slug", "assignment_id"),
+    "manage.contest_announce": ("slug",),
 }.items():
     ROUTES[_endpoint] = Route("organiser", _values)
 

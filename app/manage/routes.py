@@ -279,4 +279,14 @@ def criterion_delete(contest, criterion_id):
     return redirect(url_for("manage.round_view", slug=contest.slug, round_id=round_id))
 
 
+@bp.route("/<slug>/announce", methods=["POST"])
+@organiser_required
+def contest_announce(contest):
+    """A draft contest becomes public: its page, the home page, applications."""
+    if ConfirmForm().validate_on_submit() and contests.announce_contest(contest, actor=current_user):
+        db.session.commit()
+        flash(_("The contest is published: everyone can see it now."), "success")
+    return redirect(url_for("manage.contest", slug=contest.slug))
+
+
 # The other organiser areas register their routes on this blueprint.

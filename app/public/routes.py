@@ -13,13 +13,25 @@ from app.services.platform import permissions
 
 @bp.route("/")
 def index():
-    contests = db.session.scalars(sa.select(Contest).order_by(Contest.created_at.desc())).all()
-    return render_template("public/index.html", contests=contests)
+    from app.services.setup.contests import contest_visible_to
+
+    contests = [c for c in db.session.scalars(sa.select(Contest).order_by(Contest.created_at.desc())).all()
+                if not c.is_draft or contest_visible_to(c, current_user)]
+    from app.services.setup.contests import contest_stage
+
+    return render_template("public/index.html", contests=contests,
+                           stages={c.id: contest_stage(c) for c in contests})
 
 
 @bp.route("/c/<slug>/")
 def contest(slug):
+    from flask import abort
+
+    from app.services.setup.contests import contest_visible_to
+
     contest = get_contest_or_404(slug)
+    if not contest_visible_to(contest, current_user):
+        abort(404)  # a draft: only its organisers see it
     return render_template(
         "public/contest.html", contest=contest,
         is_organiser=permissions.is_organiser(current_user, contest),

@@ -1,4 +1,7 @@
-"""reminders: each scheduled reminder sent once, and opt-outs
+"""reminders: each scheduled reminder sent once, and opt-outs; contest.announced_at (drafts)
+
+Contests that exist already count as announced (at their creation); a new one is a draft, seen
+only by its organisers, until they announce it.
 
 Revision ID: 7d2e5f1a9c30
 Revises: 1f4bc7b693df
@@ -17,6 +20,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('contest', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('announced_at', sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE contest SET announced_at = created_at")
     op.create_table(
         'reminder_sent',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -43,5 +49,7 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('contest', schema=None) as batch_op:
+        batch_op.drop_column('announced_at')
     op.drop_table('reminder_opt_out')
     op.drop_table('reminder_sent')

@@ -150,7 +150,7 @@ def can_apply(user: User | None, contest: Contest) -> str | None:
     """None when the user may start an entry in the contest, otherwise the reason why not."""
     if user is None or not user.is_authenticated:
         return _("Please log in to apply.")
-    if not is_call_open(contest):
+    if contest.is_draft or not is_call_open(contest):
         return _("Applications are not being accepted now.")
     if permissions.is_organiser(user, contest):
         return _("Organisers of a contest cannot apply to it.")
