@@ -73,3 +73,8 @@ def test_demo_seeds_a_second_open_call(app, freeze):
                                   confirmed=True)
     db.session.flush()
     assert can_apply(person, call) is None
+
+
+def test_registration_from_an_invitation_prefills_the_address(client):
+    page = client.get("/auth/register?email=judge%40example.org&next=/jury/invitation/x").get_data(as_text=True)
+    assert 'value="judge@example.org"' in page

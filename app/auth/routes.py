@@ -38,6 +38,8 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("public.index"))
     form = RegisterForm(next=request.args.get("next"))
+    if not form.is_submitted() and request.args.get("email"):
+        form.email.data = request.args["email"][:254]  # from a jury invitation: the invited address
     if form.validate_on_submit():
         # One answer whether or not the address has an account (the owner of one is told by
         # e-mail), so the form does not reveal who is registered.

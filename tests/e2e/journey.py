@@ -245,6 +245,11 @@ class Journey:
             # people read the field's label, not its key, also in the button's hidden name
             expect(table.get_by_role("link", name=f"{org.t('Edit')} {labels[key]}")).to_be_visible()
         org.seen(shot="form-builder")
+        # A new contest is a draft, seen only by its organisers, until they publish it.
+        org.goto(self.manage_path)
+        expect(org.page.get_by_test_id("contest-draft")).to_be_visible()
+        org.click(org.page.get_by_test_id("announce"))
+        org.expect_flash("The contest is published: everyone can see it now.")
 
     def _tab(self, msgid: str, shot: str | None = None) -> None:
         """Open a tab of the organiser's contest pages (from the contest page if elsewhere)."""
