@@ -180,3 +180,15 @@ def test_text_in_a_number_field_of_a_draft_is_kept_and_flagged(client, make, fre
     entry = db.session.scalar(sa.select(Entry).where(Entry.entrant_id == entrant.id))
     assert entry.answers["budget"] == "сто тысяч"  # the draft keeps what was typed
     assert "«сто тысяч» — не число" in page
+
+
+def test_csv_separator_can_be_chosen(client, make, freeze, login):
+    freeze(NOW)
+    organiser = make.user(name="Olga", locale="ru")
+    contest = make.contest(organiser=organiser)
+    make.round_(contest)
+    make.entry(contest, title="Сад")
+    login(organiser)
+    response = client.get(f"/manage/{contest.slug}/entries/export.csv?sep=comma")
+    header = response.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
+    assert header.startswith("№,") or header.count(",") >= 5

@@ -132,7 +132,9 @@ def entries_export(contest, fmt):
     filters = _filters()
     name = f"{contest.slug}-entries"
     if fmt == "csv":
-        return Response(entry_export.export_csv(contest, filters), mimetype="text/csv; charset=utf-8",
+        # ?sep=comma|semicolon|tab overrides the reader's convention (`;` in Russian, `,` in English)
+        return Response(entry_export.export_csv(contest, filters, request.args.get("sep")),
+                        mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if fmt == "xlsx":
         return Response(

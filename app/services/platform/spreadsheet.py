@@ -20,10 +20,9 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 def csv_delimiter(delimiter: str | None = None) -> str:
     """`;` for Russian readers, `,` for English ones; `delimiter` (";", ",", "tab") overrides."""
-    if delimiter in (";", ","):
-        return delimiter
-    if delimiter == "tab":
-        return "\t"
+    named = {";": ";", ",": ",", "semicolon": ";", "comma": ",", "tab": "\t"}
+    if delimiter in named:
+        return named[delimiter]
     return ";" if reader_locale().language == "ru" else ","
 
 
