@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -190,8 +191,10 @@ def zone_name(zone_key: str) -> str:
         return "UTC"
     locale = reader_locale()
     city = (locale.time_zones.get(zone_key) or {}).get("city")
+    if locale.language == "ru" and city and not re.search("[А-Яа-яЁё]", city):
+        city = None  # no Russian name: the zone's own identifier reads better than half-English
     if not city:
-        city = zone_key.rsplit("/", 1)[-1].replace("_", " ")
+        city = zone_key.replace("_", " ") if locale.language == "ru" else zone_key.rsplit("/", 1)[-1].replace("_", " ")
     return f"{city} ({zone_abbreviation(zone_key)})"
 
 
