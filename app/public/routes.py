@@ -13,10 +13,15 @@ from app.services.platform import permissions
 
 @bp.route("/")
 def index():
-    from app.services.setup.contests import contest_visible_to
 
-    contests = [c for c in db.session.scalars(sa.select(Contest).order_by(Contest.created_at.desc())).all()
-                if not c.is_draft or contest_visible_to(c, current_user)]
+    from sqlalchemy.orm import selectinload
+
+    from app.services.platform.permissions import organised_contest_ids
+
+    listed = db.session.scalars(sa.select(Contest).options(selectinload(Contest.rounds))
+                                .order_by(Contest.created_at.desc())).all()
+    mine = organised_contest_ids(current_user) if any(c.is_draft for c in listed) else set()
+    contests = [c for c in listed if not c.is_draft or c.id in mine]
     from app.services.setup.contests import contest_stage
 
     return render_template("public/index.html", contests=contests,
