@@ -4,7 +4,7 @@ Contests that exist already count as announced (at their creation); a new one is
 only by its organisers, until they announce it.
 
 Revision ID: 7d2e5f1a9c30
-Revises: 1f4bc7b693df
+Revises: b7d2e4f9a1c3
 Create Date: 2026-12-03 15:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7d2e5f1a9c30'
-down_revision = '1f4bc7b693df'
+down_revision = 'b7d2e4f9a1c3'
 branch_labels = None
 depends_on = None
 
