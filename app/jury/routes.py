@@ -221,7 +221,7 @@ def _autosave_answer(outcome: scoring.SaveOutcome, round_: Round, criteria, form
     scores, _comments = scoring.review_values(outcome.review)
     return {
         "status": "saved",
-        "saved_at": format_local_datetime(outcome.review.updated_at, round_.contest.timezone),
+        "saved_at": format_local_datetime(outcome.review.updated_at, round_.contest.timezone, "moment"),
         "total": _fmt(scoring.review_total(criteria=criteria, values=scores)),
         "errors": _form_problems(form),
     }

@@ -13,6 +13,7 @@ from app.models.contest import (
 )
 from app.models.entry import Attachment, Entry, EntryRound
 from app.models.jury import Assignment, Conflict, Declaration, JuryExpertise, JuryMember
+from app.models.reminders import ReminderOptOut, ReminderSent
 from app.models.results import Award, RankingSnapshot
 from app.models.review import Review, Score
 from app.models.user import User
@@ -22,5 +23,6 @@ __all__ = [
     "ContestOrganiser", "Criterion", "Declaration", "Entry", "EntryRound", "FormField",
     "JuryExpertise", "JuryMember", "Nomination", "RankingSnapshot", "Review", "Round",
     "Score", "TieBreak", "User",
+    "ReminderOptOut", "ReminderSent",
     "AnonymityFinding",
 ]

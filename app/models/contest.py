@@ -32,6 +32,8 @@ class Contest(Localised, db.Model):
     declaration_en: Mapped[str] = mapped_column(sa.Text, default="")
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # None: a draft, seen only by its organisers (and administrators) until they announce it.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     nominations: Mapped[list[Nomination]] = relationship(
         back_populates="contest", order_by="Nomination.position", cascade="all, delete-orphan"
@@ -45,6 +47,10 @@ class Contest(Localised, db.Model):
 
     def __repr__(self) -> str:
         return f"<Contest {self.id} {self.slug}>"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.announced_at is None
 
     @property
     def is_published(self) -> bool:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
+from decimal import Decimal
 
 from flask_babel import gettext as _
 
 from app.models import Round
-from app.services.platform import xlsx
+from app.services.platform import spreadsheet, xlsx
 from app.services.platform.collector import collector_paused
 from app.services.results.ranking import (
     RoundRanking,
@@ -78,25 +78,32 @@ def _safe(value):
     return value
 
 
-def results_csv(round_: Round) -> str:
+def results_csv(round_: Round, delimiter: str | None = None) -> str:
     """Cells are converted by column, not one by one: csv.writer writes None as "" and numbers
     with str(); only text (formula guard) and booleans (yes/no) need converting."""
     # Tens of thousands of cells: the collector waits until they are written (see collector_paused).
     with collector_paused():
         header, rows = _table(round_)
         buffer = io.StringIO()
-        buffer.write("\ufeff")  # a byte-order mark, so spreadsheet programs read Cyrillic as UTF-8
-        writer = csv.writer(buffer)
+        buffer.write(spreadsheet.BOM)  # so spreadsheet programs read Cyrillic as UTF-8
+        # `;` and decimal commas for a Russian reader (Russian Excel), `,` and points in English
+        writer = spreadsheet.csv_writer(buffer, delimiter)
         writer.writerow(header)
         words = {True: _("yes"), False: _("no")}
         text_columns = (0, 1, 4, 5)
         flag_columns = (9, 10, 11)
+        number_columns = (6, 8, *range(12, len(header)))
+        comma = spreadsheet.csv_number(Decimal("0.5")) == "0,5"
         for row in rows:
             for index in text_columns:
                 if row[index] is not None:
                     row[index] = _safe(row[index])
             for index in flag_columns:
                 row[index] = words[row[index]]
+            if comma:
+                for index in number_columns:
+                    if row[index] is not None:
+                        row[index] = str(row[index]).replace(".", ",")
         writer.writerows(rows)
         return buffer.getvalue()
 
@@ -117,4 +124,5 @@ def results_xlsx(round_: Round) -> bytes:
                     row[index] = words[row[index]]
                 yield row
 
-        return xlsx.write_table(round_.key or "results", header, worded())
+        sheet = spreadsheet.sheet_title(round_.loc("title"), round_.key or "results")
+        return xlsx.write_table(sheet, header, worded())
