@@ -148,6 +148,8 @@ ROUTES: dict[str, Route] = {
     "manage.protocol_file": Route("organiser", ("slug", "round_id", "doc_format")),
     "manage.jury_pack_start": Route("organiser", ("slug",)),
     "manage.sponsor_report_file": Route("organiser", ("slug", "doc_format")),
+    # The opt-out link of scheduled reminders: anyone may open it; a bad token only says so.
+    "auth.reminders_stop": Route("public", ("token",)),
 }
 
 # Every organiser page of the contest answers by the "organiser" rule.
@@ -179,6 +181,7 @@ for _endpoint, _values in {
     "manage.assign_notify": ("slug", "round_id"), "manage.assign_run": ("slug", "round_id"),
     "manage.assignment_add": ("slug", "round_id"), "manage.conflict_add": ("slug", "round_id"),
     "manage.assignment_move": ("slug", "assignment_id"), "manage.assignment_remove": ("slug", "assignment_id"),
+    "manage.contest_announce": ("slug",),
     "manage.results_statistics": ("slug", "round_id"),
 }.items():
     ROUTES[_endpoint] = Route("organiser", _values)

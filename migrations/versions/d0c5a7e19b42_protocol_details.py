@@ -2,7 +2,7 @@
 chair, secretary, notes), per round or for the whole contest (round_id NULL)
 
 Revision ID: d0c5a7e19b42
-Revises: b7d2e4f9a1c3
+Revises: e41c9b7a2d58
 Create Date: 2026-12-03 14:50:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd0c5a7e19b42'
-down_revision = 'b7d2e4f9a1c3'
+down_revision = 'e41c9b7a2d58'
 branch_labels = None
 depends_on = None
 
