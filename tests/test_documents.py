@@ -234,6 +234,7 @@ def test_score_matrix_page_fixed_queries(client, login, world, count_queries):
         entry = factories.entry(world.contest, rounds=[world.round])
         sh.assign(world.round, entry, world.judge)
         rh.review(world.round, entry, world.judge, [5, 5])
+    client.get(path)  # the ranking is cached per round version: compare warm with warm
     with count_queries() as many:
         assert client.get(path).status_code == 200
     assert many.count == few.count
