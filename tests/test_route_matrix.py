@@ -133,6 +133,21 @@ ROUTES: dict[str, Route] = {
     # No such job: nobody finds it (tests/test_jobs.py shows who may open a real one).
     "ops.job": Route("account", ("job_id",), tuple((r, GONE) for r in ROLES if r != "anonymous")),
     "ops.job_file": Route("account", ("job_id",), tuple((r, GONE) for r in ROLES if r != "anonymous")),
+    # Documents (issue 18): the judge's PDF of an entry follows the score page's rule; the judge's
+    # own evaluation sheet is there for the round's jury only; the rest is the organisers'.
+    "jury.entry_pdf": Route("judge_entry", ("round_id", "entry_id")),
+    "jury.sheet_pdf": Route("account", ("round_id",), tuple((r, GONE) for r in ("entrant", "other_entrant", "organiser",
+                                                                              "other_organiser", "admin"))),
+    "manage.documents": Route("organiser", ("slug",)),
+    "manage.entry_pdf": Route("organiser", ("slug", "entry_id")),
+    "manage.judge_sheet_pdf": Route("organiser", ("slug", "round_id", "judge_id")),
+    "manage.blank_sheet_pdf": Route("organiser", ("slug", "round_id")),
+    "manage.score_matrix": Route("organiser", ("slug", "round_id")),
+    "manage.score_matrix_xlsx": Route("organiser", ("slug", "round_id")),
+    "manage.protocol_edit": Route("organiser", ("slug", "round_id")),
+    "manage.protocol_file": Route("organiser", ("slug", "round_id", "doc_format")),
+    "manage.jury_pack_start": Route("organiser", ("slug",)),
+    "manage.sponsor_report_file": Route("organiser", ("slug", "doc_format")),
     # The opt-out link of scheduled reminders: anyone may open it; a bad token only says so.
     "auth.reminders_stop": Route("public", ("token",)),
 }
@@ -218,6 +233,7 @@ def world(app, make, freeze):
         "review_id": review.id, "user_id": organiser.id, "token": member.token, "code": "en",
         "direction": "up", "fmt": "csv", "kind": "entries", "job_id": "no-such-job", "filename": "app.css",
     }
+    values["judge_id"], values["doc_format"] = people["judge"].id, "pdf"
     finding = AnonymityFinding(contest_id=contest.id, entry_id=entry.id, attachment_id=attachment.id,
                                source="file_meta", location="Author", snippet="Entrant", status="replace",
                                replace_by=sh.JUDGING + timedelta(days=1), message="Please", found_at=factories.NOW)

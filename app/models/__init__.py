@@ -11,6 +11,7 @@ from app.models.contest import (
     Round,
     TieBreak,
 )
+from app.models.documents import ProtocolDetails
 from app.models.entry import Attachment, Entry, EntryRound
 from app.models.jury import Assignment, Conflict, Declaration, JuryExpertise, JuryMember
 from app.models.reminders import ReminderOptOut, ReminderSent
@@ -23,6 +24,7 @@ __all__ = [
     "ContestOrganiser", "Criterion", "Declaration", "Entry", "EntryRound", "FormField",
     "JuryExpertise", "JuryMember", "Nomination", "RankingSnapshot", "Review", "Round",
     "Score", "TieBreak", "User",
+    "ProtocolDetails",
     "ReminderOptOut", "ReminderSent",
     "AnonymityFinding",
 ]

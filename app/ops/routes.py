@@ -65,7 +65,8 @@ def job(job_id):
     if _wants_json():
         response = jsonify({"id": job["id"], "label": job["label"], "status": job["status"],
                             "filename": job.get("filename"), "size": job.get("size"),
-                            "download": download})
+                            "download": download, "progress_done": job.get("progress_done"),
+                            "progress_total": job.get("progress_total")})
         response.headers["Cache-Control"] = "no-store"
         return response
     pending = job["status"] in ("queued", "running")

@@ -297,6 +297,10 @@ def describe_event(event: AuditEvent, names: AuditNames) -> str:
         "results.publish": lambda: _("%(actor)s published the results.", actor=actor),
         "results.unpublish": lambda: _("%(actor)s withdrew the publication of the results.", actor=actor),
         "results.correct": lambda: _correction_sentence(actor, old, new),
+        "protocol.edit": lambda: " ".join(
+            _("%(actor)s changed %(field)s in the protocol's details from %(old)s to %(new)s.", actor=actor,
+              field=str(PROTOCOL_FIELD_NAMES.get(key, key)), old=_show(before), new=_show(after))
+            for key, before, after in _changes(event)),
         "anonymity.check_start": lambda: _("%(actor)s started the anonymity check.", actor=actor),
         "anonymity.check": lambda: _("The anonymity check looked at %(entries)s entries and found %(findings)s "
                                      "things that may identify an entrant (%(new)s new).",
@@ -358,3 +362,11 @@ def _correction_sentence(actor: str, old: dict, new: dict) -> str:
         return _("%(actor)s corrected the published results: named the places %(awards)s.", actor=actor,
                  awards=", ".join(f"{_show(a.get('entry'))} → {_show(a.get('place'))}" for a in new["awards"]))
     return _("%(actor)s corrected the published results.", actor=actor)
+
+
+# The protocol's typed details (documents domain), as they read in "changed … in the protocol's details".
+PROTOCOL_FIELD_NAMES = {
+    "meeting_date": _l("the date of the meeting"), "place": _l("the place"), "present": _l("the members present"),
+    "quorum": _l("the quorum"), "chair": _l("the chair"), "secretary": _l("the secretary"), "notes": _l("the notes"),
+}
+ACTION_NAMES["protocol.edit"] = _l("Protocol details changed")

@@ -186,7 +186,10 @@ class AppWorker(_RQWorker):
 class JobFile:
     filename: str
     content_type: str
-    data: bytes
+    data: bytes = b""
+    # A file on disk to store instead of `data` (a big file built without holding it in memory);
+    # it is streamed to storage and deleted.
+    path: str | None = None
 
 
 class JobNotFound(LookupError):
@@ -283,9 +286,22 @@ def run_file_job(job_id: str) -> dict:
     status.update(status="running", started_at=_now_iso())
     _write_status(status)
     try:
-        result: JobFile = import_string(status["function"])(**status["kwargs"])
+        _current_job["status"] = status
+        try:
+            result: JobFile = import_string(status["function"])(**status["kwargs"])
+        finally:
+            _current_job.pop("status", None)
         key = _result_key(job_id, result.filename)
-        stored = get_storage().save(key, BytesIO(result.data), content_type=result.content_type)
+        if result.path:
+            import os
+
+            try:
+                with open(result.path, "rb") as stream:
+                    stored = get_storage().save(key, stream, content_type=result.content_type)
+            finally:
+                os.unlink(result.path)
+        else:
+            stored = get_storage().save(key, BytesIO(result.data), content_type=result.content_type)
     except Exception as error:
         status.update(status="failed", finished_at=_now_iso(), error=type(error).__name__)
         _write_status(status)
@@ -295,6 +311,20 @@ def run_file_job(job_id: str) -> dict:
                   sha256=stored.sha256)
     _write_status(status)
     return status
+
+
+# The status document of the file job running in this process (one at a time per work horse).
+_current_job: dict = {}
+
+
+def report_progress(done: int, total: int) -> None:
+    """Called by a file job's function as it goes; the job page shows "done of total". Outside a
+    file job it does nothing."""
+    status = _current_job.get("status")
+    if status is None:
+        return
+    status.update(progress_done=done, progress_total=total)
+    _write_status(status)
 
 
 def job_file_chunks(status: dict) -> Iterator[bytes]:

@@ -1,0 +1,119 @@
+"""Documents at size (issue 18): the protocol of a whole round and the jury pack of one nomination,
+each in its own process so its peak resident memory is its own.
+
+    python -m tests.benchmarks.documents protocol --size L          # 10,000 entries, 800 judges
+    python -m tests.benchmarks.documents pack --size L --pack 2000 --file-kb 300
+
+`pack` gives `--pack` entries of the round's first nomination an attached PDF of `--file-kb` KB
+each and builds their jury pack (ZIP) through the file job, as the organiser's button does.
+Prints one line of JSON: seconds, peak resident memory (MB), the file's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Attachment, Entry, Round, User
+from tests.benchmarks import data as bench_data
+from tests.benchmarks.runner import _prepare_schema, make_app
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _attach_files(round_id: int, count: int, size_kb: int) -> list[int]:
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    from app.services.platform import storage
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Padding": "x" * (size_kb * 1024)})
+    body = BytesIO()
+    writer.write(body)
+    payload = body.getvalue()
+    round_ = db.session.get(Round, round_id)
+    nomination = round_.contest.nominations[0]
+    ids = list(db.session.scalars(
+        sa.select(Entry.id).where(Entry.contest_id == round_.contest_id, Entry.nomination_id == nomination.id,
+                                  Entry.eligible.is_(True)).order_by(Entry.number).limit(count)))
+    rows = []
+    for entry_id in ids:
+        key = storage.new_key("attachments")
+        storage.store(key, BytesIO(payload), content_type="application/pdf")
+        rows.append({"entry_id": entry_id, "field_key": "presentation", "storage_key": key,
+                     "filename": f"presentation-{entry_id}.pdf", "size": len(payload), "sha256": "0" * 64,
+                     "content_type": "application/pdf", "uploaded_at": bench_data.NOW})
+    db.session.execute(sa.insert(Attachment), rows)
+    db.session.commit()
+    return ids
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("case", choices=["protocol", "pack"])
+    parser.add_argument("--size", default="S", choices=sorted(bench_data.SIZES))
+    parser.add_argument("--entries", type=int)
+    parser.add_argument("--pack", type=int, default=200, help="entries in the jury pack")
+    parser.add_argument("--file-kb", type=int, default=300)
+    args = parser.parse_args(argv)
+    size = bench_data.SIZES[args.size]
+    if args.entries:
+        size = bench_data.Size("custom", args.entries, max(10, args.entries // 12))
+    workdir = Path(tempfile.mkdtemp(prefix="fj-docs-bench-"))
+    app = make_app(f"sqlite:///{workdir / 'bench.sqlite'}", workdir / "uploads")
+    _prepare_schema(app)
+    with app.app_context():
+        started = time.perf_counter()
+        generated = bench_data.generate(size)
+        print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        round_ = db.session.get(Round, generated.round_id)
+        contest = round_.contest
+        before = _peak_mb()
+        if args.case == "protocol":
+            from app.services.documents.protocol import protocol_docx, protocol_pdf
+
+            started = time.perf_counter()
+            docx = protocol_docx(contest, round_, language="ru")
+            docx_seconds = time.perf_counter() - started
+            print(f"docx in {docx_seconds:.0f} s, peak {_peak_mb():.0f} MB", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            pdf = protocol_pdf(contest, round_, language="ru")
+            pdf_seconds = time.perf_counter() - started
+            result = {"case": "protocol", "entries": size.entries, "docx_seconds": round(docx_seconds, 1),
+                      "docx_mb": round(len(docx) / 2**20, 1), "pdf_seconds": round(pdf_seconds, 1),
+                      "pdf_mb": round(len(pdf) / 2**20, 1)}
+        else:
+            from app.services.documents.jury_pack import start_jury_pack
+            from app.services.platform.jobs import get_job
+
+            ids = _attach_files(round_.id, args.pack, args.file_kb)
+            organiser = db.session.scalar(sa.select(User).where(User.email == generated.organiser_email))
+            before = _peak_mb()
+            started = time.perf_counter()
+            job_id = start_jury_pack(round_=round_, nomination=contest.nominations[0], fmt="zip", user=organiser,
+                                     language="ru")
+            seconds = time.perf_counter() - started
+            status = get_job(job_id)
+            assert status["status"] == "done", status
+            result = {"case": "pack", "entries": len(ids), "file_kb": args.file_kb, "seconds": round(seconds, 1),
+                      "zip_mb": round(status["size"] / 2**20, 1)}
+        result.update(peak_rss_before_mb=round(before, 1), peak_rss_mb=round(_peak_mb(), 1))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
