@@ -274,6 +274,9 @@ def test_protocol_details_are_kept_and_printed_in_docx_and_pdf(client, login, wo
     for text in ("Minutes of the expert council meeting", "2 December 2026", "Председатель Пётр", "16.00",
                  f"{TITLE} 1"):
         assert text in pdf, text
+    # The reliability section (statistics.report.protocol_lines): agreement, and the seed that makes it come back.
+    assert "Krippendorff" in pdf and "seed 2026" in pdf
+    assert "Криппендорфа" in docx
 
 
 def test_contest_protocol_lists_finalised_rounds_and_stays_a_draft_otherwise(client, login, world):

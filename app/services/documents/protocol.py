@@ -8,8 +8,8 @@ page and kept in ProtocolDetails (`save_details`).
 Hooks for the parts other domains will add:
 - `grant_amounts(round_)`: the amounts granted, once `app.services.funding.granted_amounts(round)`
   exists; until then None and the column is left out.
-- `reliability_lines(round_)`: the reliability statistics of the judges' scores (another domain);
-  until that exists None and the section is left out.
+- `reliability_lines(round_)`: the reliability of the judges' scores in sentences
+  (statistics.report.protocol_lines: agreement, flagged judges, cut lines inside a tie).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from app.services.documents.pdf import PdfDocument
 from app.services.platform import clock
 from app.services.results.outcomes import contest_awards, next_round
 from app.services.results.reading import round_results, tie_break_titles
+from app.services.statistics.report import protocol_lines
 
 DETAIL_FIELDS = ("meeting_date", "place", "present", "quorum", "chair", "secretary", "notes")
 
@@ -86,15 +87,9 @@ def grant_amounts(round_: Round) -> dict[int, int] | None:
     return dict(granted(round_)) if granted is not None else None
 
 
-def reliability_lines(round_: Round) -> list[str] | None:
-    """HOOK (reliability statistics): lines of text for the protocol's "Reliability of the scores"
-    section, from `app.services.reliability.protocol_lines(round)` once that domain exists."""
-    try:
-        reliability = importlib.import_module("app.services.reliability")
-    except ImportError:
-        return None
-    lines = getattr(reliability, "protocol_lines", None)
-    return list(lines(round_)) if lines is not None else None
+def reliability_lines(round_: Round) -> list[str]:
+    """The protocol's "Reliability of the scores" section (statistics.report.protocol_lines)."""
+    return protocol_lines(round_)
 
 
 # --- the data ---------------------------------------------------------------------------------

@@ -18,10 +18,12 @@ from itertools import chain
 
 import numpy as np
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from threadpoolctl import threadpool_limits
 
 from app.extensions import db
+from app.i18n import format_number
 from app.models import Award, EntryRound, Review, Round, Score, User
 from app.services.results.disagreement import cents
 from app.services.results.outcomes import next_round
@@ -427,3 +429,38 @@ def sorted_places(stats: RoundStatistics, *, sort: str = "rank", show: str = "al
     if sort == "low":
         return sorted(rows, key=lambda p: (p.low, p.rank, p.number or 0))
     return list(rows)
+
+
+_BAND_WORDS = {
+    "high": _l("high agreement"), "tentative": _l("acceptable agreement"),
+    "moderate": _l("moderate agreement"), "low": _l("low agreement"),
+}
+_FLAG_WORDS = {"lenient": _l("lenient"), "severe": _l("severe"), "disagreement": _l("disagrees")}
+
+
+def protocol_lines(round_: Round) -> list[str]:
+    """The protocol's "reliability" section in plain sentences (documents.protocol): agreement on
+    the total, the flagged judges, the cut lines that fall inside a statistical tie, and the seed
+    and count that make the figures come back."""
+    stats = round_statistics(round_)
+    lines = []
+    for row in stats.alpha:
+        if row.key != "total":
+            continue
+        if row.value is None or row.band == "none":
+            lines.append(_("Agreement between judges on the total: too few entries with two reviews to tell."))
+        else:
+            lines.append(_(
+                "Agreement between judges on the total (Krippendorff's alpha): %(alpha)s, 95 %% interval "
+                "%(low)s–%(high)s, %(band)s.", alpha=format_number(row.value, 2),
+                low=format_number(row.low, 2), high=format_number(row.high, 2), band=_BAND_WORDS[row.band]))
+    for judge in stats.flagged_judges:
+        words = ", ".join(str(_FLAG_WORDS.get(flag["reason"], flag["reason"])) for flag in judge.flags)
+        lines.append(_("Judge %(name)s: %(flags)s (offset %(offset)s points).", name=judge.name, flags=words,
+                       offset=("+" if judge.offset > 0 else "") + format_number(judge.offset, 2)))
+    for cut in stats.ties:
+        lines.append(_("%(line)s: entries %(first)s–%(last)s cannot be told apart at this level of agreement.",
+                       line=cut.title, first=cut.first, last=cut.last))
+    lines.append(_("Plausible places from %(count)s resamples of the reviews, seed %(seed)s.",
+                   count=stats.resamples, seed=stats.seed))
+    return lines
