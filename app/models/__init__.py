@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from app.models.api import ApiToken, Webhook, WebhookDelivery
 from app.models.audit import AuditEvent
 from app.models.contest import (
     Contest,
@@ -21,4 +22,5 @@ __all__ = [
     "ContestOrganiser", "Criterion", "Declaration", "Entry", "EntryRound", "FormField",
     "JuryExpertise", "JuryMember", "Nomination", "RankingSnapshot", "Review", "Round",
     "Score", "TieBreak", "User",
+    "ApiToken", "Webhook", "WebhookDelivery",
 ]

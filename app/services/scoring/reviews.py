@@ -28,6 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Assignment, Criterion, Entry, Nomination, Review, Round, Score, User
+from app.services.api import webhooks
 from app.services.jury.members import (
     JudgeAccess,
     declaration_signed_clause,
@@ -340,6 +341,9 @@ def submit_review(*, round_: Round, entry: Entry, judge: User, data: ReviewInput
                                 old={"total": _text(old_total)}, new={"total": _text(total)}))
     record_events(events)
     db.session.flush()
+    if old_status != "submitted":
+        webhooks.announce(round_.contest_id, "review.submitted", {
+            "review": review.id, "round": round_.id, "entry": entry.id, "judge": judge.id})
     return SaveOutcome("submitted", review)
 
 
