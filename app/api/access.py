@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import wraps
 
 import sqlalchemy as sa
 from flask import g
@@ -82,3 +83,28 @@ def decode_cursor(cursor: str | None) -> int:
 
 def iso(value) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def checked_first(check):
+    """Runs `check(**view_kwargs)` before the request body or query is parsed (put it between
+    @bp.route and @bp.arguments): a caller who may not use the endpoint is told so (401/403/404),
+    never what was wrong with what they sent."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            check(**kwargs)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def organiser_of(area: str, level: str):
+    """checked_first's check for /contests/<slug>/… endpoints."""
+
+    def check(slug, **_kwargs):
+        organised_contest(slug, area, level)
+
+    return check

@@ -13,11 +13,13 @@ from app.api import bp
 from app.api import schemas as s
 from app.api.access import (
     caller,
+    checked_first,
     decode_cursor,
     encode_cursor,
     iso,
     need_any_read,
     organised_contest,
+    organiser_of,
     round_of,
 )
 from app.api.errors import ApiError
@@ -81,6 +83,7 @@ def _entry_out(entry: Entry) -> dict:
 
 
 @bp.route("/contests/<slug>/entries")
+@checked_first(organiser_of("entries", "read"))
 @bp.arguments(s.EntryQuery, location="query")
 @bp.response(200, s.EntryPage)
 def entries(query, slug):
@@ -105,6 +108,7 @@ def entries(query, slug):
 
 
 @bp.route("/contests/<slug>/entries/<int:entry_id>/screening", methods=["POST"])
+@checked_first(organiser_of("entries", "write"))
 @bp.arguments(s.ScreeningIn)
 @bp.response(200, s.ScreeningOut)
 def screen(data, slug, entry_id):
@@ -151,6 +155,7 @@ def jury_of_round(slug, round_id):
 
 
 @bp.route("/contests/<slug>/rounds/<int:round_id>/jury", methods=["POST"])
+@checked_first(organiser_of("jury", "write"))
 @bp.arguments(s.InviteIn)
 @bp.response(201, s.InviteOut)
 def jury_invite(data, slug, round_id):
@@ -165,6 +170,7 @@ def jury_invite(data, slug, round_id):
 
 
 @bp.route("/contests/<slug>/rounds/<int:round_id>/assignments", methods=["POST"])
+@checked_first(organiser_of("jury", "write"))
 @bp.arguments(s.AssignmentIn)
 @bp.response(201, s.AssignmentOut)
 def assignment_add(data, slug, round_id):
@@ -251,6 +257,7 @@ def awards(slug):
 
 
 @bp.route("/contests/<slug>/awards", methods=["POST"])
+@checked_first(organiser_of("results", "write"))
 @bp.arguments(s.AwardIn)
 @bp.response(201, s.AwardOut)
 def award_add(data, slug):

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.api import bp
 from app.api import schemas as s
-from app.api.access import caller, need_scope
+from app.api.access import caller, checked_first, need_scope
 from app.api.errors import ApiError
 from app.extensions import db
 from app.models import Attachment
@@ -131,6 +131,11 @@ def _problems_by_key(round_, problems: dict[str, str]) -> dict[str, list[str]]:
     return {names.get(name, name): [message] for name, message in problems.items()}
 
 
+def _may_write(round_id: int, entry_id: int) -> None:
+    need_scope("reviews", "write")
+    _load(round_id, entry_id)
+
+
 def _write(round_id: int, entry_id: int, data: dict, *, submit: bool):
     need_scope("reviews", "write")
     judge, round_, entry, review = _load(round_id, entry_id)
@@ -161,7 +166,8 @@ def _write(round_id: int, entry_id: int, data: dict, *, submit: bool):
     return out
 
 
-@bp.route("/judging/rounds/<int:round_id>/entries/<int:entry_id>/review", methods=["PUT"])
+@bp.route("/judging/rounds/<int:round_id>/entries/<int:entry_id>/review", methods=["POST"])
+@checked_first(lambda round_id, entry_id: _may_write(round_id, entry_id))
 @bp.arguments(s.ReviewIn)
 @bp.response(200, s.ReviewOut)
 def review_save(data, round_id, entry_id):
@@ -170,6 +176,7 @@ def review_save(data, round_id, entry_id):
 
 
 @bp.route("/judging/rounds/<int:round_id>/entries/<int:entry_id>/review/submit", methods=["POST"])
+@checked_first(lambda round_id, entry_id: _may_write(round_id, entry_id))
 @bp.arguments(s.ReviewIn)
 @bp.response(200, s.ReviewOut)
 def review_submit(data, round_id, entry_id):
