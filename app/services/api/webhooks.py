@@ -182,17 +182,13 @@ def announce(contest_id: int, event: str, data: dict) -> int:
 
 
 def _queue(delivery_id: int, *, delay: timedelta | None = None) -> None:
-    if jobs.queue_enabled():
-        if delay is None:
-            jobs.enqueue_after_commit(DELIVER, delivery_id)
-        else:
-            # Needs the worker's scheduler (`rq worker --with-scheduler`); `flask webhooks retry` is the
-            # fallback a cron can run either way.
-            jobs.get_queue().enqueue_in(delay, jobs.perform, DELIVER, delivery_id)
-        return
+    """The first attempt goes after the commit (the queue's worker, or this process without one). A
+    retry is scheduled on the queue (needs `rq worker --with-scheduler`); without a queue a cron runs
+    `flask webhooks retry`, which makes every attempt that is due (it is also the fallback with one)."""
     if delay is None:
-        # Without Redis the attempt runs after the request's commit, in its own transaction (perform).
-        jobs.enqueue_after_commit("app.services.platform.jobs.perform", DELIVER, delivery_id)
+        jobs.perform_after_commit(DELIVER, delivery_id)
+    elif jobs.queue_enabled():
+        jobs.get_queue().enqueue_in(delay, jobs.perform, DELIVER, delivery_id)
 
 
 def backoff(attempts: int) -> timedelta:
