@@ -504,3 +504,12 @@ def test_openapi_document_is_valid_and_the_committed_copy_is_current(client):
 def test_browsable_reference_lists_every_operation(client):
     page = client.get(f"{API}/docs").get_data(as_text=True)
     assert "/api/v1/contests/{slug}/entries" in page and "/api/v1/judging/assignments" in page
+
+
+def test_text_that_cannot_be_stored_is_refused_at_the_field(client, scene):
+    path = f"{API}/contests/{scene.contest.slug}/entries/{scene.entry.id}/screening"
+    response = call(client, "POST", path, token(scene.organiser), json={"eligible": False, "reason": "a\x00b"})
+    assert response.status_code == 422 and "reason" in _error(response)["fields"]
+    too_big = call(client, "POST", f"{API}/contests/{scene.contest.slug}/rounds/{scene.round.id}/assignments",
+                    token(scene.organiser), json={"entry": 2**63, "judge_id": 1})
+    assert too_big.status_code == 422 and "entry" in _error(too_big)["fields"]

@@ -4,6 +4,25 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.input_limits import DB_INT_MAX
+
+# An id or number sent to the API fits the database's integer columns (else 422, never a 500).
+ID_RANGE = validate.Range(min=1, max=DB_INT_MAX)
+
+
+def _storable(value) -> None:
+    """Text that can be stored (no NUL, no control characters): the pages' rule (app.form_base)."""
+    from marshmallow import ValidationError
+
+    from app.services.platform.text import FORBIDDEN_CHARACTER_MESSAGE, has_forbidden_characters
+
+    if has_forbidden_characters(value):
+        raise ValidationError(str(FORBIDDEN_CHARACTER_MESSAGE))
+
+
+def Text(*, max_length: int = 10000, **kwargs):  # noqa: N802 - a field factory, read like a field class
+    return fields.String(validate=[validate.Length(max=max_length), _storable], **kwargs)
+
 # --- shared --------------------------------------------------------------------------------------
 
 
@@ -49,8 +68,8 @@ class ContestSetup(Schema):
 
 
 class EntryQuery(Schema):
-    round = fields.Integer(metadata={"description": "only entries in this round (id)"})
-    nomination = fields.String(metadata={"description": "nomination key"})
+    round = fields.Integer(validate=ID_RANGE, metadata={"description": "only entries in this round (id)"})
+    nomination = Text(max_length=64, metadata={"description": "nomination key"})
     status = fields.String(validate=validate.OneOf(["draft", "submitted", "withdrawn", "all"]),
                            metadata={"description": "default: all but drafts"})
     eligibility = fields.String(validate=validate.OneOf(["eligible", "ineligible", "unscreened"]))
@@ -98,7 +117,7 @@ class EntryPage(Schema):
 
 class ScreeningIn(Schema):
     eligible = fields.Boolean(required=True)
-    reason = fields.String(load_default="", validate=validate.Length(max=5000))
+    reason = Text(max_length=5000, load_default="")
 
 
 class ScreeningOut(Schema):
@@ -158,8 +177,8 @@ class InviteOut(Schema):
 
 
 class AssignmentIn(Schema):
-    entry = fields.Integer(required=True, metadata={"description": "entry id"})
-    judge_id = fields.Integer(required=True)
+    entry = fields.Integer(required=True, validate=ID_RANGE, metadata={"description": "entry id"})
+    judge_id = fields.Integer(required=True, validate=ID_RANGE)
 
 
 # --- progress, results, awards -------------------------------------------------------------------
@@ -224,12 +243,12 @@ class AwardList(Schema):
 
 
 class AwardIn(Schema):
-    entry = fields.Integer(required=True, metadata={"description": "entry number"})
-    place = fields.Integer(load_default=None, allow_none=True)
-    title_ru = fields.String(load_default="", validate=validate.Length(max=300))
-    title_en = fields.String(load_default="", validate=validate.Length(max=300))
-    correction = fields.String(load_default=None, allow_none=True,
-                               metadata={"description": "the reason, required after publication"})
+    entry = fields.Integer(required=True, validate=ID_RANGE, metadata={"description": "entry number"})
+    place = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(max=DB_INT_MAX))
+    title_ru = Text(max_length=300, load_default="")
+    title_en = Text(max_length=300, load_default="")
+    correction = Text(max_length=5000, load_default=None, allow_none=True,
+                      metadata={"description": "the reason, required after publication"})
 
 
 # --- public --------------------------------------------------------------------------------------
@@ -317,7 +336,6 @@ class JudgeEntryOut(Schema):
 class ReviewIn(Schema):
     scores = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True), load_default=dict,
                          metadata={"description": "criterion key → score (null clears it)"})
-    comments = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(max=5000)),
-                           load_default=dict)
-    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10000))
-    feedback = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10000))
+    comments = fields.Dict(keys=fields.String(), values=Text(max_length=5000), load_default=dict)
+    comment = Text(load_default=None, allow_none=True)
+    feedback = Text(load_default=None, allow_none=True)
