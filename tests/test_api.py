@@ -513,3 +513,24 @@ def test_text_that_cannot_be_stored_is_refused_at_the_field(client, scene):
     too_big = call(client, "POST", f"{API}/contests/{scene.contest.slug}/rounds/{scene.round.id}/assignments",
                     token(scene.organiser), json={"entry": 2**63, "judge_id": 1})
     assert too_big.status_code == 422 and "entry" in _error(too_big)["fields"]
+
+
+def test_tokens_page_fixed_queries(client, make, login, count_queries):
+    user = login(make.user())
+    token(user)
+
+    def queries():
+        with count_queries() as counter:
+            assert client.get("/account/tokens").status_code == 200
+        return counter.count
+
+    few = queries()
+    for _ in range(6):
+        token(user)
+    assert queries() == few
+
+
+def test_tokens_page_in_russian(client, make, login):
+    login(make.user(locale="ru"))
+    page = client.get("/account/tokens").get_data(as_text=True)
+    assert "Токены API" in page and "Создать токен" in page
