@@ -461,7 +461,9 @@ def test_an_invalid_token_never_falls_back_to_the_cookie_session(client, scene, 
 
 # --- rate limits -----------------------------------------------------------------------------------
 
-def test_rate_limit_per_token(tmp_path):
+def test_rate_limit_per_token(app, tmp_path):
+    """An app of its own with the limiter on; the same database as the other tests (PostgreSQL's
+    tables are shared; in-memory SQLite is one database per app, so it gets its own schema)."""
     from app import create_app
     from app.config import TestConfig
 
@@ -469,20 +471,27 @@ def test_rate_limit_per_token(tmp_path):
         RATELIMIT_ENABLED = True
         API_RATE_LIMIT = "3 per minute"
         STORAGE_DIR = str(tmp_path)
+        SQLALCHEMY_DATABASE_URI = str(db.engine.url.render_as_string(hide_password=False))
 
     limited = create_app(Limited)
     with limited.app_context():
-        db.create_all()
-        person = factories.user()
-        first, second = token(person, {"reviews:read"}), token(person, {"reviews:read"})
-        client = limited.test_client()
-        answers = [call(client, "GET", f"{API}/judging/assignments", first).status_code for _ in range(4)]
-        assert answers == [200, 200, 200, 429]
-        refused = call(client, "GET", f"{API}/judging/assignments", first)
-        assert _error(refused)["code"] == "rate_limited"
-        assert call(client, "GET", f"{API}/judging/assignments", second).status_code == 200
-        db.session.remove()
-        db.drop_all()
+        in_memory = db.engine.dialect.name == "sqlite"
+        if in_memory:
+            db.create_all()
+        try:
+            person = factories.user()
+            first, second = token(person, {"reviews:read"}), token(person, {"reviews:read"})
+            client = limited.test_client()
+            answers = [call(client, "GET", f"{API}/judging/assignments", first).status_code for _ in range(4)]
+            assert answers == [200, 200, 200, 429]
+            refused = call(client, "GET", f"{API}/judging/assignments", first)
+            assert _error(refused)["code"] == "rate_limited"
+            assert call(client, "GET", f"{API}/judging/assignments", second).status_code == 200
+        finally:
+            db.session.remove()
+            if in_memory:
+                db.drop_all()
+            db.engine.dispose()
 
 
 # --- the OpenAPI document --------------------------------------------------------------------------
