@@ -543,3 +543,19 @@ def test_tokens_page_in_russian(client, make, login):
     login(make.user(locale="ru"))
     page = client.get("/account/tokens").get_data(as_text=True)
     assert "Токены API" in page and "Создать токен" in page
+
+
+def test_award_after_publication_only_as_a_correction(client, scene):
+    rh.reviews(scene.round, scene.entry, [scene.judge], [8, 6])
+    _finalise(scene.round, scene.organiser)
+    outcomes.publish_results(scene.contest, actor=scene.organiser, notify=False)
+    db.session.commit()
+    secret = token(scene.organiser, {"results:write"})
+    path = f"{API}/contests/{scene.contest.slug}/awards"
+    refused = call(client, "POST", path, secret, json={"entry": scene.entry.number, "place": 1})
+    assert refused.status_code == 409
+    corrected = call(client, "POST", path, secret,
+                     json={"entry": scene.entry.number, "place": 1, "correction": "Place left out by mistake"})
+    assert corrected.status_code == 201 and corrected.get_json()["place"] == 1
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "award.add"))
+    assert event.reason == "Place left out by mistake"
