@@ -126,7 +126,7 @@ def _endpoints(scene, attachment_id: int, assignment_id: int):
         ("POST", f"{API}/contests/{slug}/entries/{entry.id}/screening", "entries", {"eligible": True}),
         ("GET", f"{API}/attachments/{attachment_id}", "entries", None),
         ("GET", f"{API}/contests/{slug}/rounds/{round_id}/jury", "jury", None),
-        ("POST", f"{API}/contests/{slug}/rounds/{round_id}/jury", "jury", {"emails": ["new@example.org"]}),
+        ("POST", f"{API}/contests/{slug}/rounds/{round_id}/jury/invitations", "jury", {"emails": ["new@example.org"]}),
         ("POST", f"{API}/contests/{slug}/rounds/{round_id}/assignments", "jury",
          {"entry": entry.id, "judge_id": scene.judge.id}),
         ("DELETE", f"{API}/contests/{slug}/assignments/{assignment_id}", "jury", None),
@@ -336,7 +336,7 @@ def test_manual_assignment_obeys_conflicts_and_finalisation(client, scene):
 
 def test_jury_invitation_sends_mail_and_is_audited(client, scene, outbox):
     secret = token(scene.organiser, {"jury:write"})
-    path = f"{API}/contests/{scene.contest.slug}/rounds/{scene.round.id}/jury"
+    path = f"{API}/contests/{scene.contest.slug}/rounds/{scene.round.id}/jury/invitations"
     response = call(client, "POST", path, secret, json={"emails": ["expert@example.org"]})
     assert response.status_code == 201 and response.get_json()["invited"] == ["expert@example.org"]
     assert any(m["to"] == "expert@example.org" for m in outbox)

@@ -154,7 +154,7 @@ def jury_of_round(slug, round_id):
     }
 
 
-@bp.route("/contests/<slug>/rounds/<int:round_id>/jury", methods=["POST"])
+@bp.route("/contests/<slug>/rounds/<int:round_id>/jury/invitations", methods=["POST"])
 @checked_first(organiser_of("jury", "write"))
 @bp.arguments(s.InviteIn)
 @bp.response(201, s.InviteOut)
