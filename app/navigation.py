@@ -53,6 +53,7 @@ CONTEST_TABS = [
     ("manage.audit_log", _l("Audit log")),
     ("ops.exports", _l("Exports")),
     ("hooks.webhooks", _l("Webhooks")),
+    ("manage.anonymity", _l("Anonymity")),
 ]
 
 

@@ -25,9 +25,10 @@ def test_benchmark_tiny_size_runs_every_case_and_meets_the_size_free_targets():
 
     assert [row.case for row in report.rows] == [
         "assign", "rank (mean)", "rank (zscore)", "flag", "results page", "judge dashboard", "score submit",
-        "export CSV", "export XLSX", "upload 1 MB"]
+        "export CSV", "export XLSX", "upload 1 MB", "statistics"]
     assert all(len(row.product.seconds) == 1 and row.product.median > 0 for row in report.rows)
     assert all(row.ratio is not None and row.ratio > 0 for row in report.rows if row.case != "upload 1 MB")
+    assert _checks(report, "statistics: peak memory growth") in ([True], [])
     assert [report.counts["entries"], report.counts["judges"]] == [30, 6]
     assert all(f"| {row.case} |" in table for row in report.rows)
     assert _checks(report, "assign: load spread") == [True]

@@ -19,8 +19,10 @@ def test_cli_results_json_matches_the_spec_format(app, runner):
     result = runner.invoke(args=["results", s.contest.slug, "experts"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
-    assert document == results_document(s.round1)
+    statistics = document.pop("statistics")
+    assert document == {**results_document(s.round1), "version": 2}
     assert list(document) == ["format", "version", "contest", "round", "method", "rankings", "unrated"]
+    assert {"alpha", "judges", "ranks", "resamples", "seed"} <= set(statistics)
     assert [(r["nomination"], r["rank"]) for r in document["rankings"]] == [
         ("nom1", 1), ("nom1", 2), ("nom1", 3), ("nom2", 1), ("nom2", 2), ("nom2", 3)]
     assert document["rankings"][2]["below_pass_mark"] is True

@@ -15,12 +15,13 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Assignment, Attachment, Award, JuryMember, Review
+from app.models import AnonymityFinding, Assignment, Attachment, Award, JuryMember, Review
 from app.services.platform import storage
 from tests import entries_helpers as h
 from tests import factories
@@ -163,8 +164,18 @@ for _endpoint, _values in {
     "manage.assign_notify": ("slug", "round_id"), "manage.assign_run": ("slug", "round_id"),
     "manage.assignment_add": ("slug", "round_id"), "manage.conflict_add": ("slug", "round_id"),
     "manage.assignment_move": ("slug", "assignment_id"), "manage.assignment_remove": ("slug", "assignment_id"),
+    "manage.results_statistics": ("slug", "round_id"),
 }.items():
     ROUTES[_endpoint] = Route("organiser", _values)
+# The anonymity check (issue 22): organisers only.
+for _endpoint, _values in {
+    "manage.anonymity": ("slug",), "manage.anonymity_run": ("slug",),
+    "manage.anonymity_decide": ("slug", "finding_id"), "manage.anonymity_replace": ("slug", "finding_id"),
+    "manage.anonymity_title": ("slug", "entry_id"),
+}.items():
+    ROUTES[_endpoint] = Route("organiser", _values)
+# The entrant replaces a file the organisers asked to replace.
+ROUTES["apply.replace_file"] = Route("own_entry", ("entry_id", "finding_id"))
 
 # The JSON API (tests/test_api.py checks each endpoint with tokens of every role and scope). Here the
 # caller is a cookie session: nobody signed in is 401, never sent to the login page.
@@ -239,6 +250,12 @@ def world(app, make, freeze):
         "review_id": review.id, "user_id": organiser.id, "token": member.token, "code": "en",
         "direction": "up", "fmt": "csv", "kind": "entries", "job_id": "no-such-job", "filename": "app.css",
     }
+    finding = AnonymityFinding(contest_id=contest.id, entry_id=entry.id, attachment_id=attachment.id,
+                               source="file_meta", location="Author", snippet="Entrant", status="replace",
+                               replace_by=sh.JUDGING + timedelta(days=1), message="Please", found_at=factories.NOW)
+    db.session.add(finding)
+    db.session.commit()
+    values["finding_id"] = finding.id
     values["assignment_id"] = db.session.scalar(
         sa.select(Assignment.id).where(Assignment.judge_id == people["judge"].id))
     values.update(token_id=1, webhook_id=1)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    FileField,
     MultipleFileField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 
@@ -118,3 +120,10 @@ def build_application_form(fields: list[FormField], nominations: list[Nomination
     form = ApplicationForm(**kwargs)
     form.nomination.choices = [("", _l("— choose —"))] + [(str(n.id), n.loc("title")) for n in nominations]
     return form
+
+
+class ReplaceFileForm(AppForm):
+    """The new file for one the organisers asked to replace (the anonymity check)."""
+
+    file = FileField(_l("New file"))
+    submit = SubmitField(_l("Replace the file"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from functools import wraps
 from urllib.parse import quote
@@ -24,13 +25,14 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from app.access import get_contest_or_404
-from app.apply.forms import build_application_form, field_name
+from app.apply.forms import ReplaceFileForm, build_application_form, field_name
 from app.extensions import db
 from app.input_limits import query_int
 from app.models import Attachment, Contest, Entry
+from app.services.anonymity import clean
 from app.services.intake import application_form, attachment_access, entries, stash
 from app.services.intake.application_form import UploadError
-from app.services.platform import accounts, storage
+from app.services.platform import accounts, permissions, storage
 from app.services.platform.clock import is_open, now
 
 bp = Blueprint("apply", __name__)
@@ -285,7 +287,8 @@ def _entry_page(template: str, entry: Entry, **extra):
 @bp.route("/entries/<int:entry_id>/")
 @login_required
 def entry_view(entry_id):
-    return _entry_page("apply/entry.html", _own_entry(entry_id))
+    entry = _own_entry(entry_id)
+    return _entry_page("apply/entry.html", entry, replacement_requests=entries.replacement_requests(entry))
 
 
 @bp.route("/entries/<int:entry_id>/submitted")
@@ -336,13 +339,22 @@ def attachment(attachment_id):
     `?inline=1` shows PDFs and images in the browser; everything else is a download.
     """
     item = db.session.get(Attachment, attachment_id)
-    if item is None or attachment_access.attachment_reader(current_user, item) is None:
+    reader = attachment_access.attachment_reader(current_user, item) if item is not None else None
+    if reader is None:
         abort(404)
     name = entries.attachment_display_name(current_user, item)
     inline = request.args.get("inline") == "1" and item.content_type in application_form.INLINE_TYPES
     backend = storage.get_storage()
     path = backend.local_path(item.storage_key)
-    if path is not None:
+    if (reader == attachment_access.Reader.JUDGE and item.content_type in clean.CLEANED_TYPES
+            and not permissions.can_see_entrant_identity(current_user, item.entry)):
+        # A blind round: the judge gets a copy without the metadata; the original stays as stored.
+        if path is not None and not path.is_file():
+            abort(404)
+        data = clean.clean_copy(b"".join(backend.iter_chunks(item.storage_key)), item.content_type)
+        response = send_file(io.BytesIO(data), mimetype=item.content_type, as_attachment=not inline,
+                             download_name=name, max_age=0)
+    elif path is not None:
         if not path.is_file():
             abort(404)
         response = send_file(path, mimetype=item.content_type, as_attachment=not inline,
@@ -364,3 +376,30 @@ def attachment(attachment_id):
             policy += "; sandbox"
         response.headers["Content-Security-Policy"] = policy
     return response
+
+
+@bp.route("/entries/<int:entry_id>/replace/<int:finding_id>", methods=["GET", "POST"])
+@login_required
+def replace_file(entry_id, finding_id):
+    """A file the organisers asked to replace (the anonymity check), until the request's deadline."""
+    entry = _own_entry(entry_id)
+    finding = next((item for item in entries.replacement_requests(entry) if item.id == finding_id), None)
+    if finding is None:
+        abort(404)
+    form = ReplaceFileForm()
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            form.file.errors = [_("Choose the new file.")]
+        else:
+            try:
+                entries.replace_requested_file(entry, finding, upload, actor=current_user)
+            except (UploadError, entries.EntryError) as error:
+                db.session.rollback()
+                form.file.errors = [str(error)]
+            else:
+                db.session.commit()
+                flash(_("The file is replaced. The organisers will see the new one."), "success")
+                return redirect(url_for("apply.entry_view", entry_id=entry.id))
+    return render_template("apply/replace_file.html", entry=entry, contest=entry.contest, finding=finding,
+                           form=form)

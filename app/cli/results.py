@@ -15,6 +15,7 @@ from app.models import Round
 from app.services import exchange
 from app.services.results import export as results_export
 from app.services.setup.contests import get_contest
+from app.services.statistics import export as statistics_export
 
 
 def _contest_or_fail(slug: str):
@@ -99,7 +100,7 @@ def results(slug: str, round_key: str, fmt: str, output: str | None) -> None:
         keys = ", ".join(r.key for r in contest.rounds) or "none"
         raise click.ClickException(f"Contest {slug!r} has no round {round_key!r} (rounds: {keys}).")
     if fmt == "json":
-        _write(results_export.results_json(round_), output)
+        _write(statistics_export.results_json(round_), output)
     elif fmt == "csv":
         _write(results_export.results_csv(round_), output)
     else:

@@ -14,6 +14,7 @@ from app.jury import bp
 from app.jury.forms_invitations import ConflictForm, DeclarationForm
 from app.models import Assignment, Declaration, Entry, Round
 from app.safe_redirect import is_safe_next, redirect_next
+from app.services.anonymity.titles import entry_judge_title
 from app.services.jury import members as jury
 from app.services.platform import permissions
 
@@ -121,5 +122,7 @@ def declare_conflict(slug, round_id, entry_id):
             flash(_("The conflict is recorded and the entry is withdrawn from you. The organisers are told."),
                   "success")
         return redirect(_jury_home())
+    show_identity = permissions.can_see_entrant_identity(current_user, entry)
     return render_template("jury/conflict.html", contest=contest, round=round_, entry=entry, form=form,
-                           show_identity=permissions.can_see_entrant_identity(current_user, entry))
+                           show_identity=show_identity,
+                           title_shown=entry_judge_title(entry, round_, show_identity=show_identity))

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.jury import bp
 from app.jury.forms import build_review_form, review_input
 from app.models import Entry, Review, Round
+from app.services.anonymity.titles import entry_judge_title
 from app.services.platform import clock, permissions
 from app.services.platform.clock import countdown
 from app.services.scoring import reviews as scoring
@@ -82,6 +83,7 @@ def _render_score(round_: Round, entry: Entry, review, form, *, problems: dict |
         criteria=criteria, is_open=is_open, problems=problems or {}, running_total=running,
         maximum=round_.maximum, show_identity=show_identity,
         answers=answers, attachments=attachments,
+        title_shown=entry_judge_title(entry, round_, show_identity=show_identity),
         others=others, remaining=countdown(round_.judging_closes_at), now_utc=clock.now(),
         can_declare_conflict="jury.declare_conflict" in current_app.view_functions,
     ), status

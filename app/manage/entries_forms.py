@@ -22,6 +22,11 @@ from app.forms_common import KeyField
 from app.services.intake import application_form
 from app.services.intake.application_form import MB, FormError
 
+IDENTIFYING_CHOICES = [
+    ("default", _l("As usual for the key (organisation, INN, website, contacts, team: yes; others: no)")),
+    ("yes", _l("Yes: hide it from judges in blind rounds")),
+    ("no", _l("No: judges may read it (the entrant's name and organisation are still blacked out)")),
+]
 FIELD_TYPE_CHOICES = [
     ("text", _l("Short text")),
     ("textarea", _l("Long text (with a character limit)")),
@@ -41,6 +46,10 @@ class FormFieldForm(AppForm):
     help_ru = TextAreaField(_l("Help text (Russian)"), validators=[Length(max=5000)], render_kw={"rows": 2})
     help_en = TextAreaField(_l("Help text (English)"), validators=[Length(max=5000)], render_kw={"rows": 2})
     required = BooleanField(_l("Required for submission"))
+    identifying = SelectField(
+        _l("Identifies the entrant"), choices=IDENTIFYING_CHOICES, default="default", validate_choice=False,
+        description=_l("Answers to an identifying field are hidden from judges in blind rounds, and blacked "
+                       "out wherever else the entrant repeats them."))
     max_length = IntegerField(
         _l("Character limit (text fields)"),
         validators=[Optional(), NumberRange(min=1, max=application_form.ANSWER_HARD_LIMIT - 1)],
@@ -67,6 +76,7 @@ class FormFieldForm(AppForm):
             # Answers are stored under the key and typed by the type: both stay.
             del self.key
             del self.type
+            self.identifying.choices = IDENTIFYING_CHOICES[1:]
 
     def validate_key(self, field):
         if field.data in application_form.RESERVED_KEYS:
@@ -111,11 +121,13 @@ class FormFieldForm(AppForm):
             "label_ru": (self.label_ru.data or "").strip(), "label_en": (self.label_en.data or "").strip(),
             "help_ru": (self.help_ru.data or "").strip(), "help_en": (self.help_en.data or "").strip(),
             "required": self.required.data, "max_length": self.max_length.data,
+            "identifying": {"yes": True, "no": False}.get(self.identifying.data),
             "options": self.parsed_options, "accept": self.parsed_accept,
             "max_size": int(self.max_size_mb.data * MB) if self.max_size_mb.data else None,
         }
 
     def fill_from(self, field) -> None:
+        self.identifying.data = "yes" if field.identifying else "no"
         self.options.data = application_form.format_options(field.options)
         self.accept.data = ", ".join(field.accept or [])
         self.max_size_mb.data = (Decimal(field.max_size) / MB).quantize(Decimal("0.1")) if field.max_size else None

@@ -83,6 +83,11 @@ class RoundForm(AppForm):
         description=_l("Empty: 30 percent of the round's maximum."),
     )
     blind = BooleanField(_l("Blind review (judges do not see who the entrant is)"))
+    titles_safe = BooleanField(
+        _l("Titles are safe: show judges the project titles as entered"),
+        description=_l("Blind rounds only. Otherwise judges see “Application No. N” until you have checked "
+                       "each title in the anonymity check; the entrant's name and organisation are blacked "
+                       "out of a shown title either way."))
     weight = StringField(_l("Round weight in the final score"), validators=[Optional(), WeightCheck()],
                          description=_l("Empty: the round does not count in the final score."))
     tie_break = SelectMultipleField(_l("Tie-break criteria, in order"), coerce=int,

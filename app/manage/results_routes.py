@@ -29,6 +29,8 @@ from app.services.results import finalising
 from app.services.results import outcomes as results_service
 from app.services.results.outcomes import ResultsError
 from app.services.results.reading import round_results
+from app.services.statistics import export as statistics_export
+from app.services.statistics import report as statistics_report
 
 # Rows of the ranking table (as on the other lists of entries), and judges of the judges' chart,
 # per page of the results page.
@@ -209,7 +211,7 @@ def results_export_file(contest, round_id, fmt):
     round_ = _round_in(contest, round_id)
     if fmt not in EXPORT_TYPES:
         abort(404)
-    data = {"json": results_export.results_json, "csv": results_export.results_csv,
+    data = {"json": statistics_export.results_json, "csv": results_export.results_csv,
             "xlsx": results_export.results_xlsx}[fmt](round_)
     return _download(data, f"{contest.slug}-{round_.key}-results.{fmt}", EXPORT_TYPES[fmt])
 
@@ -395,3 +397,34 @@ def histogram_chart(counts: list[int], width: int = 200, height: int = 60) -> li
     return [{"x": round(i * bar + 1, 1), "width": round(bar - 2, 1), "count": count,
              "height": round(count / tallest * height, 1), "y": round(height - count / tallest * height, 1)}
             for i, count in enumerate(counts)]
+
+
+# --- statistics of a round: agreement, judge severity, plausible places --------------------------
+
+STATISTICS_SORTS = ("rank", "width", "low")
+STATISTICS_SHOWS = ("all", "ties", "uncertain")
+
+
+@bp.route("/<slug>/results/<int:round_id>/statistics")
+@organiser_required
+def results_statistics(contest, round_id):
+    round_ = _round_in(contest, round_id)
+    overall = request.args.get("scope") == "round"
+    sort = request.args.get("sort") if request.args.get("sort") in STATISTICS_SORTS else "rank"
+    show = request.args.get("show") if request.args.get("show") in STATISTICS_SHOWS else "all"
+    with collector_paused():
+        stats = statistics_report.round_statistics(round_, ranking=round_results(round_, overall=overall))
+        places = statistics_report.sorted_places(stats, sort=sort, show=show)
+        pages = max(1, -(-len(places) // RESULTS_PER_PAGE))
+        page = min(max(request.args.get("page", 1, type=query_int), 1), pages)
+        judge_pages = max(1, -(-len(stats.judges) // JUDGES_PER_PAGE))
+        judge_page = min(max(request.args.get("judges", 1, type=query_int), 1), judge_pages)
+        return render_template(
+            "manage/results_statistics.html", contest=contest, round=round_, rounds=contest.rounds, stats=stats,
+            overall=overall, sort=sort, show=show, page=page, pages=pages,
+            places=places[(page - 1) * RESULTS_PER_PAGE:page * RESULTS_PER_PAGE],
+            judges=stats.judges[(judge_page - 1) * JUDGES_PER_PAGE:judge_page * JUDGES_PER_PAGE],
+            judge_page=judge_page, judge_pages=judge_pages,
+            nomination_titles={n.id: n.loc("title") for n in stats.ranking.nominations},
+            cut_titles={kind: str(line.title) for kind, line in statistics_report.CUT_LINES.items()},
+        )

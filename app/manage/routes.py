@@ -118,7 +118,7 @@ def nomination_delete(contest, nomination_id):
 def _round_values(form: RoundForm, timezone: str) -> dict:
     values = {name: getattr(form, name).data for name in (
         "key", "title_ru", "title_en", "reviews_per_entry", "method", "pass_mark",
-        "disagreement_threshold", "blind")}
+        "disagreement_threshold", "blind", "titles_safe")}
     values.update({name: to_utc(getattr(form, name).data, timezone) for name in ROUND_WINDOWS})
     values["weight"] = parse_decimal(form.weight.data)
     return values

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from app.models.anonymity import AnonymityFinding
 from app.models.api import ApiToken, Webhook, WebhookDelivery
 from app.models.audit import AuditEvent
 from app.models.contest import (
@@ -23,4 +24,5 @@ __all__ = [
     "JuryExpertise", "JuryMember", "Nomination", "RankingSnapshot", "Review", "Round",
     "Score", "TieBreak", "User",
     "ApiToken", "Webhook", "WebhookDelivery",
+    "AnonymityFinding",
 ]

@@ -104,6 +104,9 @@ class Round(Localised, db.Model):
     disagreement_threshold: Mapped[Decimal | None] = mapped_column(
         sa.Numeric(limits.POINTS_DIGITS, limits.POINTS_PLACES))
     blind: Mapped[bool] = mapped_column(default=False)
+    # In a blind round, entries' titles are shown as entered only when the organiser says they name
+    # no one; otherwise as "Application No. N" until the organiser has checked each title.
+    titles_safe: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     weight: Mapped[Decimal | None] = mapped_column(sa.Numeric(limits.WEIGHT_DIGITS, limits.WEIGHT_PLACES))
     # Organisers may open other judges' scores to the jury once judging has closed.
     scores_open_to_jury: Mapped[bool] = mapped_column(default=False)
@@ -226,6 +229,8 @@ class FormField(Localised, db.Model):
     # file: allowed extensions without the dot, and the per-file limit in bytes
     accept: Mapped[list | None] = mapped_column(sa.JSON)
     max_size: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The answer tells who the entrant is: hidden from judges in blind rounds (the organiser decides).
+    identifying: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     contest: Mapped[Contest] = relationship(back_populates="form_fields")
 

@@ -31,6 +31,9 @@ class Entry(db.Model):
     ineligible_reason: Mapped[str | None] = mapped_column(sa.Text)
     screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # The title as the organiser checked it names no one; judges of blind rounds see the title only
+    # while it still equals this (an edit after the check hides it again).
+    title_checked: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -543,6 +543,34 @@ def _user_id(email: str):
     return sa.select(User.id).where(User.email == email).scalar_subquery()
 
 
+def case_statistics(bench: Bench) -> None:
+    """The round's statistics (issue 20): Krippendorff's alpha for every criterion and the total, the
+    additive model of judge severity, and the bootstrap of plausible places — at the count in force
+    (1,000 resamples) — against rank_round (mean) on the same round, interleaved. Target ≤ 5× the
+    ranking's time and peak memory growth ≤ 500 MB."""
+    from app.services.results import ranking
+    from app.services.statistics.report import round_statistics
+
+    row = Row("statistics", Timings(), "rank_round (mean), same run", Timings())
+    with bench.app.test_request_context():
+        round_statistics(bench.round())  # a warm-up, untimed
+    stats = None
+    for _repetition in range(bench.repeat):
+        with bench.app.test_request_context():
+            round_ = bench.round()
+            seconds, _ranking = timed(partial(ranking.rank_round, round_))
+        row.baseline.seconds.append(seconds)
+        stats = _product(bench, row, round_statistics)
+    row.notes.append(f"{stats.resamples:,} resamples, {len(stats.alpha)} alphas, {len(stats.judges):,} judges, "
+                     f"{len(stats.places):,} places, {len(stats.flagged_judges)} judges flagged")
+    _ratio_check(row, 5)
+    growth = row.growth_mb
+    if growth is not None:
+        row.target = "≤ 5×, ≤ 500 MB"
+        row.checks.append(Check(f"statistics: peak memory growth {growth:.0f} MB (target ≤ 500 MB)", growth <= 500))
+    bench.rows[row.case] = row
+
+
 CASES: dict[str, Callable[[Bench], None]] = {
     "assign": case_assign,
     "rank": case_rank,
@@ -551,4 +579,5 @@ CASES: dict[str, Callable[[Bench], None]] = {
     "judge": case_judge_pages,
     "export": case_export,
     "upload": case_upload,
+    "statistics": case_statistics,
 }

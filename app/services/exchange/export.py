@@ -153,6 +153,8 @@ def export_contest(contest: Contest) -> dict:
             item["eligible"] = e.eligible
         if e.ineligible_reason is not None:
             item["ineligible_reason"] = e.ineligible_reason
+        if e.title_checked is not None:
+            item["title_checked"] = e.title_checked
         item["answers"] = dict(e.answers or {})
         item["rounds"] = [round_keys[r] for r in sorted(entry_rounds.get(e.id, []), key=round_order.get)]
         if e.attachments:
@@ -218,6 +220,7 @@ def _setup_part(contest: Contest, nominations, fields, rounds, criterion_keys: d
             item["max_size"] = f.max_size
         if f.accept is not None:
             item["accept"] = f.accept
+        item["identifying"] = f.identifying
         form.append(item)
     document["form"] = form
 
@@ -233,6 +236,8 @@ def _setup_part(contest: Contest, nominations, fields, rounds, criterion_keys: d
             if getattr(r, name) is not None:
                 item[name] = plain_decimal(getattr(r, name))
         item["blind"] = r.blind
+        if r.titles_safe:
+            item["titles_safe"] = True
         if r.weight is not None:
             item["weight"] = plain_decimal(r.weight)
         item["tie_break"] = [criterion_keys[tb.criterion_id] for tb in r.tie_breaks]

@@ -89,7 +89,7 @@ def _write(plan: _Plan, files: dict[str, bytes], actor: User | None) -> Contest:
             label_ru=item["label"].get("ru", ""), label_en=item["label"].get("en", ""),
             help_ru=item["help"].get("ru", ""), help_en=item["help"].get("en", ""),
             required=item["required"], max_length=item["max_length"], options=item["options"],
-            accept=item["accept"], max_size=item["max_size"]))
+            accept=item["accept"], max_size=item["max_size"], identifying=item["identifying"]))
     db.session.add_all(nominations.values())
 
     rounds: dict[str, Round] = {}
@@ -101,7 +101,8 @@ def _write(plan: _Plan, files: dict[str, bytes], actor: User | None) -> Contest:
             intake_opens_at=item["intake_opens_at"], intake_closes_at=item["intake_closes_at"],
             judging_opens_at=item["judging_opens_at"], judging_closes_at=item["judging_closes_at"],
             reviews_per_entry=item["reviews_per_entry"], method=item["method"], pass_mark=item["pass_mark"],
-            disagreement_threshold=item["disagreement_threshold"], blind=item["blind"], weight=item["weight"])
+            disagreement_threshold=item["disagreement_threshold"], blind=item["blind"], weight=item["weight"],
+            titles_safe=item["titles_safe"])
         rounds[item["key"]] = round_
         for number, c in enumerate(item["criteria"]):
             criterion = Criterion(
@@ -151,7 +152,7 @@ def _write(plan: _Plan, files: dict[str, bytes], actor: User | None) -> Contest:
             nomination_id=nominations[item["nomination"]].id if item["nomination"] else None,
             entrant_id=users[item["entrant"]].id, title=item["title"], organisation=item["organisation"],
             inn=item["inn"], status=item["status"], submitted_at=item["submitted_at"],
-            eligible=item["eligible"], ineligible_reason=item["ineligible_reason"],
+            eligible=item["eligible"], ineligible_reason=item["ineligible_reason"], title_checked=item["title_checked"],
             screened_at=moment if item["eligible"] is not None else None, answers=item["answers"],
             created_at=item["submitted_at"] or moment, updated_at=item["submitted_at"] or moment)
         db.session.add(entry)

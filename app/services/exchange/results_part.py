@@ -40,12 +40,14 @@ from app.models import (
     Round,
     User,
 )
+from app.services.results.reading import STATISTICS_MAX_RESAMPLES
 
 V2_KEYS = ("snapshots", "awards", "publication", "audit")
 LOCAL_ACTIONS = ("contest.import",)
 ROW_KEYS = ("entry", "nomination", "rank", "score", "shown", "reviews", "sum", "min", "max", "flagged",
             "below_pass_mark", "tie_values", "tie_broken_by", "submitted_at", "criteria")
-RANKING_KEYS = ("version", "round", "method", "pass_mark", "maximum", "criteria", "tie_break", "rows", "judges")
+RANKING_KEYS = ("version", "round", "method", "pass_mark", "maximum", "criteria", "tie_break", "rows", "judges",
+                "statistics")
 
 
 # --- export ------------------------------------------------------------------------------------
@@ -283,6 +285,12 @@ def _check_ranking(check, value, path: str, round_plan: dict) -> dict:
     for i, judge in enumerate(check.array(data.get("judges") or [], f"{path}.judges")):
         item = check.obj(judge, f"{path}.judges[{i}]", ("email", "totals_cents"), ("name",))
         check.person(item["email"], f"{path}.judges[{i}].email")
+    if data.get("statistics") is not None:
+        # The seed and count of the statistics' resampling (app.services.statistics), kept with the snapshot.
+        settings = check.obj(data["statistics"], f"{path}.statistics", ("seed", "resamples"), ())
+        check.integer(settings["seed"], f"{path}.statistics.seed", minimum=0)
+        check.integer(settings["resamples"], f"{path}.statistics.resamples", minimum=1,
+                      maximum=STATISTICS_MAX_RESAMPLES)
     return _plain(data)
 
 

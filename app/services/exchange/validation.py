@@ -38,6 +38,7 @@ from app.services.exchange.document import (
     ExchangeError,
 )
 from app.services.exchange.results_part import V2_KEYS, validate_results_part
+from app.services.intake.application_form import default_identifying
 from app.services.platform.text import has_forbidden_characters
 from app.services.setup import rules
 
@@ -296,7 +297,7 @@ class _Validator:
         for index, item in enumerate(self.array(value, "form")):
             path = _join("form", index)
             data = self.obj(item, path, ("key", "label", "type"),
-                            ("required", "max_length", "options", "max_size", "accept", "help"))
+                            ("required", "max_length", "options", "max_size", "accept", "help", "identifying"))
             key = self.key(data["key"], _join(path, "key"))
             if key in ("title", "nomination"):
                 self.fail(_join(path, "key"), _("%(value)s is reserved", value=_show(key)))
@@ -310,6 +311,9 @@ class _Validator:
                 "help": self.localised(data.get("help"), _join(path, "help"), 5000, required=False),
                 "required": self.boolean(data.get("required", False), _join(path, "required")),
                 "max_length": None, "options": None, "max_size": None, "accept": None,
+                # Absent (documents before issue 22): the form builder's default for the key.
+                "identifying": (default_identifying(key) if data.get("identifying") is None
+                                else self.boolean(data["identifying"], _join(path, "identifying"))),
             }
             if data.get("max_length") is not None:
                 field_plan["max_length"] = self.integer(data["max_length"], _join(path, "max_length"), minimum=1)
@@ -349,7 +353,7 @@ class _Validator:
             data = self.obj(item, path, ("key", "title"), (
                 "intake_opens_at", "intake_closes_at", "judging_opens_at", "judging_closes_at",
                 "reviews_per_entry", "method", "pass_mark", "disagreement_threshold", "blind", "weight",
-                "tie_break", "criteria"))
+                "tie_break", "criteria", "titles_safe"))
             key = self.key(data["key"], _join(path, "key"))
             self.unique(keys, key, _join(path, "key"))
             plan = {"key": key, "title": self.localised(data["title"], _join(path, "title"), 300)}
@@ -373,6 +377,7 @@ class _Validator:
             for name in ("pass_mark", "disagreement_threshold"):
                 plan[name] = None if data.get(name) is None else self.points(data[name], _join(path, name))
             plan["blind"] = self.boolean(data.get("blind", False), _join(path, "blind"))
+            plan["titles_safe"] = self.boolean(data.get("titles_safe", False), _join(path, "titles_safe"))
             plan["weight"] = None if data.get("weight") is None else self.weight(data["weight"], _join(path, "weight"))
             plan["criteria"] = self.criteria(data.get("criteria") or [], _join(path, "criteria"))
             criterion_keys = [c["key"] for c in plan["criteria"]]
@@ -506,7 +511,7 @@ class _Validator:
             path = _join("entries", index)
             data = self.obj(item, path, ("entrant", "status"), (
                 "number", "nomination", "title", "organisation", "inn", "submitted_at", "eligible",
-                "ineligible_reason", "answers", "rounds", "attachments"))
+                "ineligible_reason", "answers", "rounds", "attachments", "title_checked"))
             status = self.string(data["status"], _join(path, "status"))
             if status not in ("draft", "submitted", "withdrawn"):
                 self.fail(_join(path, "status"), _("%(value)s is not one of %(choices)s", value=_show(status),
@@ -555,6 +560,7 @@ class _Validator:
                 "inn": self.optional_string(data, "inn", path, max_length=12),
                 "submitted_at": submitted_at, "eligible": eligible,
                 "ineligible_reason": self.optional_string(data, "ineligible_reason", path, max_length=20000),
+                "title_checked": self.optional_string(data, "title_checked", path, max_length=500),
                 "answers": answers, "rounds": rounds, "attachments": attachments,
             })
             if number is not None:

@@ -16,6 +16,7 @@ from app.services import exchange
 from app.services.intake import entries, entry_export
 from app.services.platform.jobs import JobFile, JobNotFound, start_file_job
 from app.services.results import export as results_export
+from app.services.statistics import export as statistics_export
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def export_results(*, contest_id: int, language: str, round_id: int, fmt: str) -
     if round_ is None or round_.contest_id != contest.id:
         raise JobNotFound(f"round {round_id}")
     build = {"xlsx": results_export.results_xlsx, "csv": results_export.results_csv,
-             "json": results_export.results_json}[fmt]
+             "json": statistics_export.results_json}[fmt]
     with force_locale(language):
         data = build(round_)
     return JobFile(f"{contest.slug}-{round_.key}-results.{fmt}", _TYPES[fmt], _as_bytes(data))

@@ -29,6 +29,7 @@ from flask_babel import ngettext
 from app.extensions import db
 from app.models import Contest, FormField, User
 from app.models.contest import FIELD_TYPES
+from app.services.anonymity.redaction import STANDARD_IDENTIFYING_KEYS
 from app.services.platform.audit import record_event
 from app.services.platform.text import FORBIDDEN_CHARACTER_MESSAGE, has_forbidden_characters
 
@@ -136,7 +137,11 @@ def add_field(contest: Contest, *, key: str, type: str, label_ru: str = "", labe
               help_ru: str = "", help_en: str = "", required: bool = False,
               max_length: int | None = None, options: list | None = None,
               accept: list | None = None, max_size: int | None = None,
-              actor: User | None = None) -> FormField:
+              identifying: bool | None = None, actor: User | None = None) -> FormField:
+    """Adds a field at the end of the form. `identifying` None: the default for the key
+    (`anonymity.redaction.STANDARD_IDENTIFYING_KEYS`, e.g. organisation, inn, website, team)."""
+    if identifying is None:
+        identifying = default_identifying(key)
     _check_definition(key=key, type=type, options=options, accept=accept)
     values = _definition_values(type, {
         "max_length": max_length, "options": options, "accept": accept,
@@ -144,19 +149,26 @@ def add_field(contest: Contest, *, key: str, type: str, label_ru: str = "", labe
     })
     field = FormField(contest_id=contest.id, key=key, type=type, label_ru=label_ru,
                       label_en=label_en, help_ru=help_ru, help_en=help_en, required=required,
-                      position=_next_position(contest), **values)
+                      position=_next_position(contest), identifying=identifying, **values)
     db.session.add(field)
     db.session.flush()
     record_event(contest_id=contest.id, actor_id=actor.id if actor else None,
                  action="form_field.add", object_type="form_field", object_id=field.id,
-                 new={"key": key, "type": type})
+                 new={"key": key, "type": type, "identifying": identifying})
     return field
+
+
+def default_identifying(key: str) -> bool:
+    """Whether a new field with this key identifies the entrant unless the organiser says otherwise."""
+    return key.lower() in STANDARD_IDENTIFYING_KEYS
 
 
 def update_field(field: FormField, *, actor: User | None = None, **values) -> FormField:
     """Changes a field's settings; its key and type stay (answers are stored under the key)."""
     values.pop("key", None)
     values.pop("type", None)
+    if values.get("identifying", False) is None:
+        values.pop("identifying")
     _check_definition(key=field.key, type=field.type, options=values.get("options", field.options),
                       accept=values.get("accept", field.accept))
     values = _definition_values(field.type, values)

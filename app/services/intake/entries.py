@@ -547,3 +547,63 @@ def screen_entry(entry: Entry, *, eligible: bool, reason: str | None = None, act
                  new={"eligible": eligible, "reason": entry.ineligible_reason},
                  reason=entry.ineligible_reason)
     return entry
+
+
+# --- a file the organiser asked to replace (the anonymity check, issue 22) ------------------------
+
+
+def replacement_requests(entry: Entry) -> list:
+    """The organiser's open requests to replace one of the entry's files, deadline not passed."""
+    from app.models import AnonymityFinding
+
+    return list(db.session.scalars(
+        sa.select(AnonymityFinding).where(AnonymityFinding.entry_id == entry.id,
+                                          AnonymityFinding.status == "replace",
+                                          AnonymityFinding.attachment_id.is_not(None),
+                                          AnonymityFinding.replace_by >= now())
+        .order_by(AnonymityFinding.id)))
+
+
+def replace_requested_file(entry: Entry, finding, upload: FileStorage, *, actor: User) -> Attachment:
+    """Replaces the file the organiser asked to replace, after the intake deadline too, until the
+    request's own deadline. The new file goes through every check of an upload; the old one goes.
+    The finding is open again for the organiser (a new check drops it if the new file is clean)."""
+    old = finding.attachment
+    if (finding.entry_id != entry.id or finding.status != "replace" or old is None
+            or finding.replace_by is None or now() > finding.replace_by):
+        raise EntryError(_("This file can no longer be replaced here."))
+    field_ = db.session.scalar(sa.select(FormField).where(FormField.contest_id == entry.contest_id,
+                                                          FormField.key == old.field_key))
+    if field_ is None or field_.type != "file":
+        raise EntryError(_("This field does not take files."))
+    used = sum(a.size for a in entry.attachments if a.id != old.id)
+    check = application_form.check_upload(field_, upload.filename or "", upload.stream, entry_bytes_used=used)
+    upload.stream.seek(0)
+    limit = min(application_form.file_max_size(field_), application_form.entry_max_bytes() - used)
+    try:
+        stored = storage.store(storage.new_key(f"contest-{entry.contest_id}/entry-{entry.id}"),
+                               upload.stream, content_type=check.content_type, limit=limit)
+    except storage.TooLarge as error:
+        raise application_form.UploadError(_(
+            "“%(name)s” is larger than %(limit)s, the limit for this field.",
+            name=check.filename, limit=application_form.human_size(error.limit))) from error
+    if stored.size == 0:
+        storage.get_storage().delete(stored.key)
+        raise application_form.UploadError(_("“%(name)s” is empty.", name=check.filename))
+    attachment = Attachment(
+        entry_id=entry.id, field_key=field_.key, storage_key=stored.key, filename=check.filename,
+        size=stored.size, sha256=stored.sha256, content_type=check.content_type, uploaded_at=now(),
+    )
+    entry.attachments.append(attachment)
+    record_event(contest_id=entry.contest_id, actor_id=actor.id, action="anonymity.file_replaced",
+                 object_type="entry", object_id=entry.id,
+                 old={"name": old.filename, "sha256": old.sha256},
+                 new={"name": check.filename, "sha256": stored.sha256})
+    storage.delete_after_commit(old.storage_key)
+    entry.attachments.remove(old)
+    db.session.flush()
+    finding.attachment_id = attachment.id
+    finding.status = "open"
+    finding.replace_by = None
+    db.session.flush()
+    return attachment

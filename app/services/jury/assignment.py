@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
+from types import SimpleNamespace
 
 import numpy as np
 import sqlalchemy as sa
@@ -602,6 +603,21 @@ def pending_notifications(round_: Round) -> int:
         Assignment.round_id == round_.id, Assignment.notified_at.is_(None)))
 
 
+def _judge_titles(round_: Round, rows) -> dict[int, str | None]:
+    """Each entry's title as the round's judges may read it; None where it stays hidden."""
+    from app.services.anonymity.redaction import identities_of
+    from app.services.anonymity.titles import shown_title, title_visible
+
+    if not round_.blind:
+        return {row.entry_id: row.title for row in rows}
+    visible = {row.entry_id for row in rows if title_visible(
+        title=row.title, title_checked=row.title_checked, blind=True, titles_safe=round_.titles_safe)}
+    identities = identities_of(visible)
+    return {row.entry_id: shown_title(number=row.number, title=row.title, title_checked=row.title_checked,
+                                      blind=True, titles_safe=round_.titles_safe,
+                                      identity=identities.get(row.entry_id)) for row in rows}
+
+
 def notify_new_assignments(round_: Round, *, at: datetime | None = None, actor: User | None = None) -> int:
     """Sends each judge one e-mail listing their assignments not yet announced; returns e-mails sent."""
     from flask import current_app, render_template
@@ -610,15 +626,19 @@ def notify_new_assignments(round_: Round, *, at: datetime | None = None, actor: 
     from app.services.platform.mail import send_mail
 
     rows = db.session.execute(
-        sa.select(Assignment.id, Assignment.judge_id, Entry.number, Entry.title)
+        sa.select(Assignment.id, Assignment.judge_id, Assignment.entry_id, Entry.number, Entry.title,
+                  Entry.title_checked)
         .join(Entry, Entry.id == Assignment.entry_id)
         .where(Assignment.round_id == round_.id, Assignment.notified_at.is_(None))
         .order_by(Assignment.judge_id, Entry.number)).all()
     if not rows:
         return 0
     by_judge: dict[int, list] = {}
+    # In a blind round each title is shown as a judge may read it (anonymity.titles).
+    titles = _judge_titles(round_, rows)
     for row in rows:
-        by_judge.setdefault(row.judge_id, []).append(row)
+        by_judge.setdefault(row.judge_id, []).append(
+            SimpleNamespace(id=row.id, judge_id=row.judge_id, number=row.number, title=titles[row.entry_id]))
     judges = {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(by_judge)))}
     endpoint = "jury.dashboard" if "jury.dashboard" in current_app.view_functions else "public.index"
     link = external_url(endpoint)

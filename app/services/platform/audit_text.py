@@ -58,6 +58,8 @@ FIELD_NAMES = {
     "max_load": _l("the maximum load"),
     "value": _l("the score"),
     "comment": _l("the comment"),
+    "identifying": _l("whether it identifies the entrant"),
+    "titles_safe": _l("whether titles are shown to judges as entered"),
     "total": _l("the total"),
     "status": _l("the status"),
 }
@@ -181,6 +183,19 @@ def _award(data: dict) -> str:
     return _("the prize «%(title)s»", title=data.get("title_ru") or data.get("title_en") or "—")
 
 
+def _anonymity_decision(actor: str, event: AuditEvent, names: AuditNames, new: dict) -> str:
+    number = _entry(event, names)
+    snippet = _show(new.get("snippet"))
+    if new.get("status") == "harmless":
+        return _("%(actor)s marked a finding of the anonymity check in entry No. %(number)s harmless: %(snippet)s",
+                 actor=actor, number=number, snippet=snippet)
+    if new.get("status") == "accepted":
+        return _("%(actor)s accepted a finding of the anonymity check in entry No. %(number)s as it is: %(snippet)s",
+                 actor=actor, number=number, snippet=snippet)
+    return _("%(actor)s opened again a finding of the anonymity check in entry No. %(number)s: %(snippet)s",
+             actor=actor, number=number, snippet=snippet)
+
+
 def describe_event(event: AuditEvent, names: AuditNames) -> str:
     """The event as one or more sentences in the current language."""
     actor = event.actor.name if event.actor else _("The system")
@@ -280,6 +295,26 @@ def describe_event(event: AuditEvent, names: AuditNames) -> str:
         "results.publish": lambda: _("%(actor)s published the results.", actor=actor),
         "results.unpublish": lambda: _("%(actor)s withdrew the publication of the results.", actor=actor),
         "results.correct": lambda: _correction_sentence(actor, old, new),
+        "anonymity.check_start": lambda: _("%(actor)s started the anonymity check.", actor=actor),
+        "anonymity.check": lambda: _("The anonymity check looked at %(entries)s entries and found %(findings)s "
+                                     "things that may identify an entrant (%(new)s new).",
+                                     entries=new.get("entries", 0), findings=new.get("findings", 0),
+                                     new=new.get("new", 0)),
+        "anonymity.decide": lambda: _anonymity_decision(actor, event, names, new),
+        "anonymity.replace_request": lambda: _("%(actor)s asked the entrant of entry No. %(number)s to replace the "
+                                               "file «%(file)s» by %(deadline)s: %(message)s", actor=actor,
+                                               number=_entry(event, names), file=_show(new.get("file")),
+                                               deadline=_show(new.get("replace_by")),
+                                               message=_show(new.get("message"))),
+        "anonymity.file_replaced": lambda: _("%(actor)s replaced the file «%(old)s» of entry No. %(number)s with "
+                                             "«%(new)s», as the organisers asked.", actor=actor,
+                                             old=_show(old.get("name")), new=_show(new.get("name")),
+                                             number=_entry(event, names)),
+        "anonymity.title_check": lambda: (
+            _("%(actor)s checked the title of entry No. %(number)s: it names no one.", actor=actor,
+              number=_entry(event, names)) if new.get("title_checked") is not None
+            else _("%(actor)s withdrew the check of the title of entry No. %(number)s.", actor=actor,
+                   number=_entry(event, names))),
     }
     sentence = sentences.get(action)
     if sentence is not None:

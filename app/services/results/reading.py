@@ -35,6 +35,13 @@ from app.services.results.ranking import (
 
 SNAPSHOT_VERSION = 2
 
+# The resampling of the round's statistics (app.services.statistics): the seed and the count in
+# force, written into every snapshot so that a finalised round's figures come back identical.
+STATISTICS_SEED = 2026
+STATISTICS_RESAMPLES = 1000
+# The most a snapshot may ask for (an imported one too): 10,000 resamples of 10,000 entries take minutes.
+STATISTICS_MAX_RESAMPLES = 10000
+
 
 def round_results(round_: Round, *, overall: bool = False, sums: CriterionSums | None = None) -> RoundRanking:
     """The round's ranking: frozen once the round is finalised, live while it is open.
@@ -166,7 +173,18 @@ def snapshot_data(ranking: RoundRanking, judges: list[dict] | None = None) -> di
             for row in ranking.rows
         ],
         "judges": judges if judges is not None else judge_profile_data(round_),
+        "statistics": {"seed": STATISTICS_SEED, "resamples": STATISTICS_RESAMPLES},
     }
+
+
+def statistics_settings(ranking: RoundRanking) -> tuple[int, int, bool]:
+    """The seed and count of the statistics' resampling for this ranking: those stored with its
+    snapshot (True), else the ones in force (False: a live ranking, or a snapshot older than them)."""
+    if ranking.snapshot is not None:
+        stored = ranking.snapshot.data.get("statistics")
+        if isinstance(stored, dict) and "seed" in stored and "resamples" in stored:
+            return int(stored["seed"]), int(stored["resamples"]), True
+    return STATISTICS_SEED, STATISTICS_RESAMPLES, False
 
 
 def criterion_parts(round_: Round) -> dict[int, dict[str, list[int]]]:

@@ -9,7 +9,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from app.models import Entry
-from app.services.anonymity.redaction import identity_texts, is_identity_field, redact
+from app.services.anonymity.redaction import entry_identity, hidden_field_keys, redact
 from app.services.intake.application_form import INLINE_TYPES, form_fields, option_label
 
 # The entrants' area serves attachments (to assigned judges too); `inline=1` shows PDFs and images.
@@ -45,7 +45,8 @@ def entry_answers(entry: Entry, contest, *, show_identity: bool) -> tuple[list[A
     """The entry's answers in form order, and its attachments, as the judge may see them."""
 
     fields = form_fields(contest)
-    identity = [] if show_identity else identity_texts(entry)
+    identity = None if show_identity else entry_identity(entry, fields)
+    hidden_keys = frozenset() if show_identity else hidden_field_keys(fields)
     answers = []
     labels = {}
     if show_identity and entry.organisation and not any(f.key == "organisation" for f in fields):
@@ -65,7 +66,7 @@ def entry_answers(entry: Entry, contest, *, show_identity: bool) -> tuple[list[A
             shown = _("yes") if value else _("no")
         else:
             shown = str(value)
-        hidden = not show_identity and value not in (None, "") and is_identity_field(form_field.key)
+        hidden = not show_identity and value not in (None, "") and form_field.key in hidden_keys
         if not show_identity and not hidden:
             shown = redact(shown, identity)
         answers.append(Answer(label=form_field.loc("label"), value="" if hidden else shown,

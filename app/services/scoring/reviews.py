@@ -28,6 +28,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import Assignment, Criterion, Entry, Nomination, Review, Round, Score, User
+from app.services.anonymity.redaction import identities_of, redact
+from app.services.anonymity.titles import placeholder_title, title_visible
 from app.services.api import webhooks
 from app.services.jury.members import (
     JudgeAccess,
@@ -483,7 +485,8 @@ _DASHBOARD_ROUNDS = (
 # Plain columns, not Entry objects: a judge can have a hundred entries, and the list shows only
 # their number, title and nomination (the few nominations come once each, as objects).
 _DASHBOARD_ROWS = (
-    sa.select(Assignment.round_id, Entry.id, Entry.number, Entry.title, Nomination, Review.status, Review.total)
+    sa.select(Assignment.round_id, Entry.id, Entry.number, Entry.title, Nomination, Review.status, Review.total,
+              Entry.title_checked)
     .join(Entry, Entry.id == Assignment.entry_id)
     .outerjoin(Nomination, Nomination.id == Entry.nomination_id)
     .outerjoin(Review, review_of(Assignment.round_id, Assignment.entry_id, Assignment.judge_id))
@@ -505,9 +508,18 @@ def judge_dashboard(judge: User) -> list[DashboardRound]:
     if not result:
         return []
     rows = db.session.execute(_DASHBOARD_ROWS, {"judge_id": judge.id, "round_ids": list(result)}).all()
-    for round_id, entry_id, number, title, nomination, status, total in rows:
+    # Blind rounds: a title is shown only when safe or checked, and then with the identity blacked
+    # out (the identities of those entries come in two more queries, whatever their number).
+    shown = {(round_id, entry_id) for round_id, entry_id, number, title, *_rest, checked in rows
+             if result[round_id].round.blind and title_visible(
+                 title=title, title_checked=checked, blind=True, titles_safe=result[round_id].round.titles_safe)}
+    identities = identities_of(entry_id for _round, entry_id in shown)
+    for round_id, entry_id, number, title, nomination, status, total, _checked in rows:
         submitted = status == "submitted"
         block = result[round_id]
+        if block.round.blind:
+            title = (redact(title, identities[entry_id]) if (round_id, entry_id) in shown
+                     else placeholder_title(number))
         if nomination is not None:
             block.nominations[nomination.id] = nomination
         block.items.append(DashboardItem(

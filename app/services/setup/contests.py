@@ -99,14 +99,14 @@ def add_round(contest: Contest, *, key: str, title_ru: str, title_en: str,
               judging_opens_at: datetime | None = None, judging_closes_at: datetime | None = None,
               reviews_per_entry: int = 2, method: str = "mean", pass_mark: Decimal | None = None,
               disagreement_threshold: Decimal | None = None, blind: bool = False,
-              weight: Decimal | None = None) -> Round:
+              weight: Decimal | None = None, titles_safe: bool = False) -> Round:
     round_ = Round(
         contest_id=contest.id, key=key, title_ru=title_ru, title_en=title_en,
         position=_next_position(Round, contest_id=contest.id),
         intake_opens_at=intake_opens_at, intake_closes_at=intake_closes_at,
         judging_opens_at=judging_opens_at, judging_closes_at=judging_closes_at,
         reviews_per_entry=reviews_per_entry, method=method, pass_mark=pass_mark,
-        disagreement_threshold=disagreement_threshold, blind=blind, weight=weight,
+        disagreement_threshold=disagreement_threshold, blind=blind, weight=weight, titles_safe=titles_safe,
     )
     db.session.add(round_)
     db.session.flush()
