@@ -143,9 +143,14 @@ def register_template_helpers(app: Flask) -> None:
         role_navigation=navigation.role_navigation,
         contest_tabs=navigation.contest_tabs,
         method_label=navigation.method_label,
+        decimal_mark=i18n.decimal_mark,
     )
     app.jinja_env.filters["local_dt"] = i18n.format_local_datetime
     app.jinja_env.filters["decimal"] = i18n.format_decimal_half_up
+    app.jinja_env.filters["number"] = i18n.format_number
+    app.jinja_env.filters["money"] = i18n.format_money
+    app.jinja_env.filters["filesize"] = i18n.format_size
+    app.jinja_env.filters["zone_name"] = i18n.zone_name
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -33,12 +33,36 @@ def LocalDateTimeField(label):  # noqa: N802 - reads like a field class where us
     )
 
 
-def KeyField(label):  # noqa: N802
+class DeriveKey:
+    """An empty key is derived from the title (English, else the Russian one transliterated)."""
+
+    def __call__(self, form, field):
+        if field.data and field.data.strip():
+            field.data = field.data.strip()
+            return
+        title_en = getattr(form, "title_en", None) or getattr(form, "label_en", None)
+        title_ru = getattr(form, "title_ru", None) or getattr(form, "label_ru", None)
+        field.data = rules.key_from_title(title_en.data if title_en else "",
+                                          title_ru.data if title_ru else "",
+                                          getattr(form, "taken_keys", ()))
+
+
+KEY_EXAMPLES = {
+    "nomination": _l("e.g. ecology"), "round": _l("e.g. final"),
+    "criterion": _l("e.g. relevance"), "field": _l("e.g. region"),
+}
+
+
+def KeyField(label, kind: str | None = None):  # noqa: N802
+    example = KEY_EXAMPLES.get(kind)
+    description = _l("A short identifier used in exports and imports, %(example)s. Leave it empty to "
+                     "derive it from the title.", example=example) if example else \
+        _l("A short identifier used in exports. Leave it empty to derive it from the title.")
     return StringField(
         label,
-        validators=[Regexp(rules.KEY_PATTERN, message=_l(
+        validators=[DeriveKey(), Regexp(rules.KEY_PATTERN, message=_l(
             "Use lower-case Latin letters, digits, '-' and '_' (up to 64)."))],
-        description=_l("A short identifier used in exports, e.g. education."),
+        description=description,
     )
 
 

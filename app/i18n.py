@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale, refresh
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask import current_app, has_app_context, has_request_context, request, session
+from flask_babel import get_locale, ngettext, refresh
+from flask_babel import gettext as _
 from flask_login import current_user
 
 
@@ -62,14 +67,167 @@ def current_language() -> str:
     return locale.language if locale else "ru"
 
 
-def format_local_datetime(value: datetime | None, timezone: str | None = None,
-                          fmt: str = "medium") -> str:
-    """A UTC datetime shown in the contest's time zone, with the zone named."""
+# --- numbers, money, sizes and dates in the reader's language (one implementation, every page,
+# e-mail, PDF and export uses it: the Jinja filters `decimal`, `number`, `money`, `filesize`,
+# `local_dt` are these functions) ---
+
+THIN_SPACE = "\u202f"  # narrow no-break space: Russian thousands («1 292 000»)
+
+
+def reader_locale() -> Locale:
+    locale = get_locale() if has_app_context() else None
+    return locale or Locale.parse("ru")
+
+
+def _grouped(text: str, locale: Locale) -> str:
+    if locale.language == "ru":
+        return text.replace("\xa0", THIN_SPACE)
+    return text
+
+
+def format_number(value, places: int | None = None) -> str:
+    """A number as the reader writes it: «0,7», «1 292 000»; `places` fixes the decimals."""
     if value is None:
         return "—"
-    zone = ZoneInfo(timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    locale = reader_locale()
+    if places is not None:
+        value = round_half_up(value, places)
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+    else:
+        value = Decimal(str(value))
+        pattern = "#,##0.######"
+    return _grouped(babel_numbers.format_decimal(value, format=pattern, locale=locale), locale)
+
+
+def decimal_mark() -> str:
+    """«,» in Russian, «.» in English: for scripts that print numbers on the page."""
+    return babel_numbers.get_decimal_symbol(reader_locale())
+
+
+def format_money(value, places: int = 0) -> str:
+    """An amount in roubles: «1 292 000 ₽» (Russian), «RUB 1,292,000» (English)."""
+    if value in (None, ""):
+        return "—"
+    try:
+        amount = parse_decimal(value) if isinstance(value, str) else Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return str(value)
+    if amount is None:
+        return str(value)
+    if places == 0 and amount != amount.to_integral_value():
+        places = 2
+    number = format_number(amount, places)
+    locale = reader_locale()
+    return f"{number}\xa0₽" if locale.language == "ru" else f"RUB\xa0{number}"
+
+
+def format_size(size: int | None) -> str:
+    """A file size in one unit system: «512 байт», «12,5 КБ», «3,2 МБ» (English: bytes, KB, MB)."""
+    if size is None:
+        return "—"
+    size = int(size)
+    if size < 1024:
+        return ngettext("%(num)s byte", "%(num)s bytes", size)
+    if size < 1024 * 1024:
+        return _("%(size)s KB", size=format_number(round_half_up(Decimal(size) / 1024, 1)))
+    return _("%(size)s MB", size=format_number(round_half_up(Decimal(size) / (1024 * 1024), 1)))
+
+
+def parse_decimal(text: str | None) -> Decimal | None:
+    """What a person typed as a number: «0,7», «0.7», «1 292 000», «1,292,000.50» → Decimal.
+
+    Spaces (also no-break ones) group thousands; a comma is the decimal mark unless a point
+    follows it. Raises ValueError for text that is not a number."""
+    if text is None:
+        return None
+    cleaned = str(text).strip()
+    for space in (" ", "\xa0", THIN_SPACE, "\u2009", "'"):
+        cleaned = cleaned.replace(space, "")
+    if not cleaned:
+        return None
+    cleaned = cleaned.replace("\u2212", "-")
+    if "," in cleaned and "." in cleaned:
+        # the later mark is the decimal one, the other groups thousands
+        if cleaned.rfind(",") > cleaned.rfind("."):
+            cleaned = cleaned.replace(".", "").replace(",", ".")
+        else:
+            cleaned = cleaned.replace(",", "")
+    elif cleaned.count(",") == 1:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except ArithmeticError as error:
+        raise ValueError(text) from error
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+# Russia's zones as Russians name them: by the offset from Moscow.
+_MOSCOW_OFFSETS = {
+    "Europe/Kaliningrad": -1, "Europe/Moscow": 0, "Europe/Simferopol": 0, "Europe/Volgograd": 0,
+    "Europe/Kirov": 0, "Europe/Samara": 1, "Europe/Ulyanovsk": 1, "Europe/Saratov": 1,
+    "Europe/Astrakhan": 1, "Asia/Yekaterinburg": 2, "Asia/Omsk": 3, "Asia/Novosibirsk": 4,
+    "Asia/Barnaul": 4, "Asia/Tomsk": 4, "Asia/Novokuznetsk": 4, "Asia/Krasnoyarsk": 4,
+    "Asia/Irkutsk": 5, "Asia/Chita": 6, "Asia/Yakutsk": 6, "Asia/Khandyga": 6,
+    "Asia/Vladivostok": 7, "Asia/Ust-Nera": 7, "Asia/Magadan": 8, "Asia/Sakhalin": 8,
+    "Asia/Srednekolymsk": 8, "Asia/Kamchatka": 9, "Asia/Anadyr": 9,
+}
+
+
+def zone_abbreviation(zone_key: str, at: datetime | None = None) -> str:
+    """«МСК», «МСК+4» for Russia's zones (MSK, MSK+4 in English); «UTC+2» elsewhere."""
+    offset = _MOSCOW_OFFSETS.get(zone_key)
+    msk = "МСК" if reader_locale().language == "ru" else "MSK"
+    if offset is not None:
+        return msk if offset == 0 else f"{msk}{offset:+d}"
+    if zone_key in ("UTC", "Etc/UTC"):
+        return "UTC"
+    delta = (at or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(zone_key)).utcoffset()
+    minutes = int(delta.total_seconds() // 60) if delta else 0
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_name(zone_key: str) -> str:
+    """A time zone as people say it: «Москва (МСК)», «Красноярск (МСК+4)», «Berlin (UTC+1)»."""
+    if zone_key in ("UTC", "Etc/UTC"):
+        return "UTC"
+    locale = reader_locale()
+    city = (locale.time_zones.get(zone_key) or {}).get("city")
+    if locale.language == "ru" and city and not re.search("[А-Яа-яЁё]", city):
+        city = None  # no Russian name: the zone's own identifier reads better than half-English
+    if not city:
+        city = zone_key.replace("_", " ") if locale.language == "ru" else zone_key.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} ({zone_abbreviation(zone_key)})"
+
+
+def format_local_datetime(value: datetime | None, timezone: str | None = None,
+                          fmt: str = "medium") -> str:
+    """A UTC datetime in the contest's time zone, to the minute, the zone as people name it:
+    «12 ноября 2026 г., 02:00 (МСК)». `fmt`: "medium"/"long" (that), "short" («12.11.2026,
+    02:00 (МСК)»), "moment" («2 декабря в 02:44», no zone: a draft saved a moment ago),
+    "date" («12 ноября 2026 г.»)."""
+    if value is None:
+        return "—"
+    zone_key = timezone or (current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context()
+                            else "Europe/Moscow")
+    zone = ZoneInfo(zone_key)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
     local = value.astimezone(zone)
-    return f"{format_datetime(local.replace(tzinfo=None), fmt, rebase=False)} ({zone.key})"
+    locale = reader_locale()
+    time_text = babel_dates.format_time(local, "short", locale=locale)
+    if fmt == "moment":
+        day = babel_dates.format_date(local, "d MMMM", locale=locale)
+        return _("%(day)s at %(time)s", day=day, time=time_text)
+    date_text = babel_dates.format_date(local, "short" if fmt == "short" else "long", locale=locale)
+    if locale.language == "ru":
+        date_text = date_text.replace(THIN_SPACE, " ")
+    if fmt == "date":
+        return date_text
+    return f"{date_text}, {time_text} ({zone_abbreviation(zone_key, value)})"
 
 
 def round_half_up(value: Decimal | float | int | None, places: int = 2) -> Decimal | None:
@@ -80,5 +238,7 @@ def round_half_up(value: Decimal | float | int | None, places: int = 2) -> Decim
 
 
 def format_decimal_half_up(value, places: int = 2) -> str:
-    rounded = round_half_up(value, places)
-    return "—" if rounded is None else f"{rounded:.{places}f}"
+    """A score rounded half up to `places` decimals, in the reader's notation: «60,00»."""
+    if value is None:
+        return "—"
+    return format_number(value, places)

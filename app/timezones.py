@@ -11,6 +11,13 @@ RUSSIAN_ZONES = (
 
 
 @cache
-def timezone_choices() -> list[tuple[str, str]]:
+def _zone_keys() -> tuple[str, ...]:
     others = sorted(z for z in available_timezones() if z not in RUSSIAN_ZONES and "/" in z)
-    return [(z, z) for z in (*RUSSIAN_ZONES, "UTC", *others)]
+    return (*RUSSIAN_ZONES, "UTC", *others)
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    """(key, name as people say it in the reader's language): «Красноярск (МСК+4)»."""
+    from app.i18n import zone_name
+
+    return [(z, zone_name(z)) for z in _zone_keys()]

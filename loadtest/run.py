@@ -448,6 +448,7 @@ class Run:
         self.figures["mail_jobs_done"] = finished
 
         self.figures["latency"] = self.locust_stats()
+        self.check_tail()
 
     def server_log_statuses(self) -> dict:
         counts = {"total": 0, "5xx": 0}
@@ -462,6 +463,22 @@ class Run:
                 counts["total"] += 1
                 counts["5xx"] += entry.get("status", 0) >= 500
         return counts
+
+    def check_tail(self) -> None:
+        """Issue 23: the deadline hour's tail, p99 ≤ --tail-limit × p50, for each kind of judge and
+        entrant request (locust's names; the logins and the aggregate are left out)."""
+        limit = self.args.tail_limit
+        tails = {}
+        for row in self.figures["latency"]:
+            if row["name"] == "Aggregated" or "login" in row["name"].lower() or not row["requests"]:
+                continue
+            p50, p99 = float(row["p50_ms"] or 0), float(row["p99_ms"] or 0)
+            if p50 > 0:
+                tails[row["name"]] = round(p99 / p50, 1)
+        self.figures["tail_p99_over_p50"] = tails
+        worst = max(tails.items(), key=lambda item: item[1], default=("—", 0))
+        self.check(f"p99 ≤ {limit:g}× p50 for every kind of request", all(v <= limit for v in tails.values()),
+                   f"worst {worst[0]}: {worst[1]}×; " + ", ".join(f"{k} {v}×" for k, v in tails.items()))
 
     def locust_stats(self) -> list[dict]:
         rows = []
@@ -545,6 +562,8 @@ def main() -> int:
     parser.add_argument("--deadline-at", type=int, default=55, help="seconds into the load when the call closes")
     parser.add_argument("--kill-at", type=int, default=40, help="seconds into the load when a worker is killed")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--tail-limit", type=float, default=5,
+                        help="the most p99 may be, as a multiple of p50, for each kind of request")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--redis-db", type=int, default=13)
     parser.add_argument("--out", help="folder for logs and results (default instance/loadtest/<time>)")

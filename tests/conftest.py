@@ -18,6 +18,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from app.services.platform import mail
+from app.services.results import cache as ranking_cache
 from tests import factories
 
 # CI explores the same examples on every run, so a red build always reproduces.
@@ -76,6 +77,8 @@ def app(tmp_path):
     with app.app_context(), force_locale("en"):
         # Messages from services called directly in a test read in English, like the pages.
         _reset_database()
+        # Ids and ranking versions start again with the database: so does the ranking cache.
+        ranking_cache.clear()
         mail.outbox.clear()
         yield app
         db.session.remove()

@@ -77,7 +77,7 @@ def test_failed_submit_shows_every_problem_and_keeps_every_value(client, make, f
     assert response.status_code == 200
     assert "There are 6 problems to correct" in page
     assert page.count('class="invalid-feedback d-block"') == 6
-    for message in ("Give the project a title.", "This INN is not valid", "Enter a number",
+    for message in ("Give the project a title.", "This INN is not valid", "is not a number",
                     "Enter a date as YYYY-MM-DD", "Please tick this box.", "Attach at least one file."):
         assert message in page
     # Every value typed is in the re-shown form …
@@ -121,7 +121,7 @@ def test_submit_gives_number_confirmation_page_and_mail(client, make, freeze, lo
     assert "No. 1" in outbox[-1]["subject"]
     assert f"/apply/entries/{entry.id}/print" in outbox[-1]["body"]
     printable = client.get(f"/apply/entries/{entry.id}/print").get_data(as_text=True)
-    for text in ("Школа юного эколога", "Учим школьников", "1500000", "АНО", "Презентация проекта.pdf", "yes"):
+    for text in ("Школа юного эколога", "Учим школьников", "1,500,000", "АНО", "Презентация проекта.pdf", "yes"):
         assert text in printable
 
 

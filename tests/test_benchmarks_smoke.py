@@ -24,8 +24,8 @@ def test_benchmark_tiny_size_runs_every_case_and_meets_the_size_free_targets():
     table = runner.render(report)
 
     assert [row.case for row in report.rows] == [
-        "assign", "rank (mean)", "rank (zscore)", "flag", "results page", "judge dashboard", "score submit",
-        "export CSV", "export XLSX", "upload 1 MB", "statistics"]
+        "assign", "rank (mean)", "rank (zscore)", "flag", "results page", "results page vs S", "judge dashboard",
+        "scoring page", "score submit", "export CSV", "export XLSX", "upload 1 MB", "statistics"]
     assert all(len(row.product.seconds) == 1 and row.product.median > 0 for row in report.rows)
     assert all(row.ratio is not None and row.ratio > 0 for row in report.rows if row.case != "upload 1 MB")
     assert _checks(report, "statistics: peak memory growth") in ([True], [])

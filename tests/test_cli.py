@@ -36,8 +36,11 @@ def test_demo_seeds_formula_contest(runner):
     assert "demo12345" in result.output
     contest = db.session.scalar(sa.select(Contest).where(Contest.slug == "formula-2026"))
     assert contest.title_ru == "Формула будущего — 2026"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Nomination)) == 5
-    rounds = db.session.scalars(sa.select(Round).order_by(Round.position)).all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Nomination)
+                             .where(Nomination.contest_id == contest.id)) == 5
+    assert "small-grants-2027" in result.output  # the second, open call (tests/test_first_minutes.py)
+    rounds = db.session.scalars(sa.select(Round).where(Round.contest_id == contest.id)
+                                .order_by(Round.position)).all()
     assert [r.key for r in rounds] == ["experts", "defence"]
     experts = rounds[0]
     assert experts.blind and experts.reviews_per_entry == 2 and experts.maximum == 100

@@ -133,6 +133,8 @@ ROUTES: dict[str, Route] = {
     # No such job: nobody finds it (tests/test_jobs.py shows who may open a real one).
     "ops.job": Route("account", ("job_id",), tuple((r, GONE) for r in ROLES if r != "anonymous")),
     "ops.job_file": Route("account", ("job_id",), tuple((r, GONE) for r in ROLES if r != "anonymous")),
+    # The opt-out link of scheduled reminders: anyone may open it; a bad token only says so.
+    "auth.reminders_stop": Route("public", ("token",)),
 }
 
 # Every organiser page of the contest answers by the "organiser" rule.
@@ -164,6 +166,7 @@ for _endpoint, _values in {
     "manage.assign_notify": ("slug", "round_id"), "manage.assign_run": ("slug", "round_id"),
     "manage.assignment_add": ("slug", "round_id"), "manage.conflict_add": ("slug", "round_id"),
     "manage.assignment_move": ("slug", "assignment_id"), "manage.assignment_remove": ("slug", "assignment_id"),
+    "manage.contest_announce": ("slug",),
     "manage.results_statistics": ("slug", "round_id"),
 }.items():
     ROUTES[_endpoint] = Route("organiser", _values)

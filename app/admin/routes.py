@@ -29,7 +29,7 @@ def create_contest():
     if form.validate_on_submit():
         contest = contests.create_contest(
             slug=form.slug.data, title_ru=form.title_ru.data, title_en=form.title_en.data,
-            timezone=form.timezone.data, actor=current_user,
+            timezone=form.timezone.data, actor=current_user, draft=True,
         )
         db.session.commit()
         flash(_("The contest is created."), "success")

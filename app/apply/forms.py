@@ -93,6 +93,7 @@ def _wtfield(definition: FormField):
         return BooleanField(render_kw=render_kw, **common)
     render_kw["accept"] = ",".join("." + ext for ext in definition.accept or [])
     render_kw["data-max-size"] = application_form.file_max_size(definition)
+    render_kw["data-max-size-label"] = application_form.human_size(application_form.file_max_size(definition))
     return MultipleFileField(render_kw=render_kw, **common)
 
 

@@ -190,14 +190,18 @@ def _handle_post(contest: Contest, entry: Entry | None, form):
                 problems.setdefault(attachment.field_key, []).append(str(error))
 
     submitted = False
+    flagged_in_draft: set[str] = set()
     if entry.status != "submitted":
         for key, messages in entries.save_draft(entry, application, actor=current_user).items():
             problems.setdefault(key, []).extend(messages)
+            flagged_in_draft.add(key)
     if action == "submit" or entry.status == "submitted":
         if problems:
-            # Don't submit over a failed upload or removal, but show every other problem too.
+            # Don't submit over a failed upload or removal, but show every other problem too
+            # (a field the draft already flagged is not told the same twice).
             for key, messages in entries.check_application(entry, application).items():
-                problems.setdefault(key, []).extend(messages)
+                if key not in flagged_in_draft:
+                    problems.setdefault(key, []).extend(messages)
         else:
             try:
                 was = entry.status
@@ -280,6 +284,7 @@ def _entry_page(template: str, entry: Entry, **extra):
         template, entry=entry, contest=entry.contest, fields=fields,
         attachments=entries.attachments_by_field(entry), round=entries.deadline(entry),
         editable=entries.editing_round(entry) is not None, af=application_form,
+        withdrawable=entries.can_withdraw(entry),
         display_name=lambda a: entries.attachment_display_name(current_user, a), **extra,
     )
 

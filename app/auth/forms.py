@@ -70,3 +70,7 @@ class ResendConfirmationForm(AppForm):
 
 class LogoutEverywhereForm(AppForm):
     submit = SubmitField(_l("Log out everywhere"))
+
+
+class RemindersStopForm(AppForm):
+    """The opt-out from scheduled reminders: a button (a link alone must not change anything)."""

@@ -38,6 +38,8 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("public.index"))
     form = RegisterForm(next=request.args.get("next"))
+    if not form.is_submitted() and request.args.get("email"):
+        form.email.data = request.args["email"][:254]  # from a jury invitation: the invited address
     if form.validate_on_submit():
         # One answer whether or not the address has an account (the owner of one is told by
         # e-mail), so the form does not reveal who is registered.
@@ -185,3 +187,19 @@ def set_language(code):
     db.session.commit()
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("public.index"))
+
+
+@bp.route("/reminders/stop/<token>", methods=["GET", "POST"])
+def reminders_stop(token):
+    """The opt-out link of every scheduled reminder: no login needed, the signed token names the person."""
+    from app.auth.forms import RemindersStopForm
+    from app.services.reminders.schedule import opt_out, user_from_token
+
+    person = user_from_token(token)
+    form = RemindersStopForm()
+    stopped = False
+    if person is not None and form.validate_on_submit():
+        opt_out(person)
+        db.session.commit()
+        stopped = True
+    return render_template("auth/reminders_stop.html", person=person, form=form, stopped=stopped)

@@ -25,7 +25,8 @@ def demo(reset: bool) -> None:
     upgrade(directory=str(PROJECT_ROOT / "migrations"))
     logins = seed_demo()
     db.session.commit()
-    click.echo("\nDemo contest 'formula-2026' is ready. Logins (password for all: "
+    click.echo("\nDemo contest 'formula-2026' (mid-judging) and the open call 'small-grants-2027' "
+               "(applications open: register and apply at once) are ready. Logins (password for all: "
                f"{DEMO_PASSWORD}):")
     for role, email in logins:
         click.echo(f"  {role:<14} {email}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -44,6 +44,7 @@ def _load_for_judge(round_id: int, entry_id: int, *, as_json: bool = False) -> t
     if found is None:
         _refuse(404, _("This page does not exist."), as_json=as_json)
     round_, entry, review, access = found
+    g.judge_access = access  # the page's own reading of the judge's access (_render_score)
     if access.problem:
         if not as_json and "jury.declaration" in current_app.view_functions and access.member:
             flash(access.problem, "warning")
@@ -72,7 +73,9 @@ def _render_score(round_: Round, entry: Entry, review, form, *, problems: dict |
                   status: int = 200):
     contest = round_.contest
     is_open = scoring.judging_open(round_)
-    show_identity = permissions.can_see_entrant_identity(current_user, entry)
+    access = g.get("judge_access")
+    show_identity = permissions.can_see_entrant_identity(current_user, entry,
+                                                         asked=access.identity if access else None)
     criteria = form.criteria
     running = scoring.review_total(criteria=criteria, values={
         c.id: form.score_field(c).data for c in criteria if not form.score_field(c).errors})
@@ -218,7 +221,7 @@ def _autosave_answer(outcome: scoring.SaveOutcome, round_: Round, criteria, form
     scores, _comments = scoring.review_values(outcome.review)
     return {
         "status": "saved",
-        "saved_at": format_local_datetime(outcome.review.updated_at, round_.contest.timezone),
+        "saved_at": format_local_datetime(outcome.review.updated_at, round_.contest.timezone, "moment"),
         "total": _fmt(scoring.review_total(criteria=criteria, values=scores)),
         "errors": _form_problems(form),
     }

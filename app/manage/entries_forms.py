@@ -39,7 +39,7 @@ FIELD_TYPE_CHOICES = [
 
 
 class FormFieldForm(AppForm):
-    key = KeyField(_l("Key"))
+    key = KeyField(_l("Key"), "field")
     type = SelectField(_l("Type"), choices=FIELD_TYPE_CHOICES, default="text")
     label_ru = StringField(_l("Label (Russian)"), validators=[Length(max=500)])
     label_en = StringField(_l("Label (English)"), validators=[Length(max=500)])

@@ -77,7 +77,8 @@ def form_field_edit(contest, field_id):
             db.session.commit()
             flash(_("The field is saved."), "success")
             return redirect(url_for("manage.form_builder", slug=contest.slug))
-    return render_template("manage/form_field.html", contest=contest, form=form, field=field)
+    return render_template("manage/form_field.html", contest=contest, form=form, field=field,
+                           type_labels=dict(FIELD_TYPE_CHOICES))
 
 
 @bp.route("/<slug>/form/<int:field_id>/move/<direction>", methods=["POST"])
@@ -131,7 +132,9 @@ def entries_export(contest, fmt):
     filters = _filters()
     name = f"{contest.slug}-entries"
     if fmt == "csv":
-        return Response(entry_export.export_csv(contest, filters), mimetype="text/csv; charset=utf-8",
+        # ?sep=comma|semicolon|tab overrides the reader's convention (`;` in Russian, `,` in English)
+        return Response(entry_export.export_csv(contest, filters, request.args.get("sep")),
+                        mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if fmt == "xlsx":
         return Response(

@@ -48,7 +48,7 @@ class ContestSettingsForm(AppForm):
 
 
 class NominationForm(AppForm):
-    key = KeyField(_l("Key"))
+    key = KeyField(_l("Key"), "nomination")
     title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=300)])
     submit = SubmitField(_l("Save"))
@@ -63,7 +63,7 @@ class NominationForm(AppForm):
 
 
 class RoundForm(AppForm):
-    key = KeyField(_l("Key"))
+    key = KeyField(_l("Key"), "round")
     title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=300)])
     title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=300)])
     intake_opens_at = LocalDateTimeField(_l("Intake opens"))
@@ -130,7 +130,7 @@ class RoundForm(AppForm):
 
 
 class CriterionForm(AppForm):
-    key = KeyField(_l("Key"))
+    key = KeyField(_l("Key"), "criterion")
     title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=500)])
     title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=500)])
     description_ru = TextAreaField(_l("Description (Russian)"), validators=[Length(max=5000)])

@@ -228,7 +228,9 @@ def criterion_edit(contest, criterion_id):
     others = [c for c in criterion.round.criteria if c.id != criterion.id]
     form = CriterionForm(obj=criterion, taken_keys=[c.key for c in others], other_criteria=others)
     if not form.is_submitted():
-        form.weight.data = str(criterion.weight)
+        from app.i18n import format_number
+
+        form.weight.data = format_number(criterion.weight).replace("\u202f", "")  # «0,7»
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in _CRITERION_VALUES}
         values["weight"] = parse_decimal(form.weight.data)
@@ -275,6 +277,16 @@ def criterion_delete(contest, criterion_id):
             db.session.commit()
             flash(_("The criterion is deleted."), "info")
     return redirect(url_for("manage.round_view", slug=contest.slug, round_id=round_id))
+
+
+@bp.route("/<slug>/announce", methods=["POST"])
+@organiser_required
+def contest_announce(contest):
+    """A draft contest becomes public: its page, the home page, applications."""
+    if ConfirmForm().validate_on_submit() and contests.announce_contest(contest, actor=current_user):
+        db.session.commit()
+        flash(_("The contest is published: everyone can see it now."), "success")
+    return redirect(url_for("manage.contest", slug=contest.slug))
 
 
 # The other organiser areas register their routes on this blueprint.

@@ -14,6 +14,7 @@ from app.models.contest import (
 )
 from app.models.entry import Attachment, Entry, EntryRound
 from app.models.jury import Assignment, Conflict, Declaration, JuryExpertise, JuryMember
+from app.models.reminders import ReminderOptOut, ReminderSent
 from app.models.results import Award, RankingSnapshot
 from app.models.review import Review, Score
 from app.models.user import User
@@ -24,5 +25,6 @@ __all__ = [
     "JuryExpertise", "JuryMember", "Nomination", "RankingSnapshot", "Review", "Round",
     "Score", "TieBreak", "User",
     "ApiToken", "Webhook", "WebhookDelivery",
+    "ReminderOptOut", "ReminderSent",
     "AnonymityFinding",
 ]

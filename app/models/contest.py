@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from decimal import Decimal
 
@@ -31,6 +32,8 @@ class Contest(Localised, db.Model):
     declaration_en: Mapped[str] = mapped_column(sa.Text, default="")
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # None: a draft, seen only by its organisers (and administrators) until they announce it.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     nominations: Mapped[list[Nomination]] = relationship(
         back_populates="contest", order_by="Nomination.position", cascade="all, delete-orphan"
@@ -44,6 +47,10 @@ class Contest(Localised, db.Model):
 
     def __repr__(self) -> str:
         return f"<Contest {self.id} {self.slug}>"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.announced_at is None
 
     @property
     def is_published(self) -> bool:
@@ -112,6 +119,13 @@ class Round(Localised, db.Model):
     scores_open_to_jury: Mapped[bool] = mapped_column(default=False)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finalised_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # Raised in the same transaction as every change that can change the round's ranking (a
+    # submitted review written, by the database's review triggers; rules, entries, conflicts,
+    # finalising and reopening, imports, by results.cache's flush hook): the ranking cache's key.
+    # A new round starts at a random version, so a round id used again (SQLite reuses the highest
+    # id once its row is deleted) does not meet a ranking kept for the old round.
+    ranking_version: Mapped[int] = mapped_column(sa.BigInteger, default=lambda: secrets.randbits(40),
+                                                 server_default="0")
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
     criteria: Mapped[list[Criterion]] = relationship(

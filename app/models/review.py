@@ -90,3 +90,55 @@ class Score(db.Model):
 
     def __repr__(self) -> str:
         return f"<Score {self.id} review={self.review_id} criterion={self.criterion_id} {self.value}>"
+
+
+# A written submitted review (inserted submitted, revised, reopened, or its draft submitted)
+# raises its round's ranking_version in the same statement's transaction, whichever way it is
+# written (the ORM, a Core INSERT … ON CONFLICT, COPY, an import): the ranking cache
+# (results.cache) is keyed by that version. On PostgreSQL a statement-level trigger (transition
+# tables) raises each round at most once per transaction (the rounds done are kept in the
+# transaction-local setting fj.ranking_rounds): an executemany of 30,000 reviews runs 30,000
+# statements, and updating the one round row 30,000 times in a transaction made the benchmark's
+# data load ten times slower. Once is enough: a ranking made by a transaction that writes is
+# never kept, and other transactions see the new version only with all of the writes. Deletions
+# go through the ORM and are caught by results.cache's flush hook. The migration
+# 7d2e5f1a9c30_round_ranking_version creates the same triggers.
+RANKING_TRIGGERS = {
+    "sqlite": [
+        "CREATE TRIGGER review_ranking_insert AFTER INSERT ON review WHEN NEW.status = 'submitted' "
+        "BEGIN UPDATE round SET ranking_version = ranking_version + 1 WHERE id = NEW.round_id; END",
+        "CREATE TRIGGER review_ranking_update AFTER UPDATE ON review "
+        "WHEN OLD.status = 'submitted' OR NEW.status = 'submitted' "
+        "BEGIN UPDATE round SET ranking_version = ranking_version + 1 WHERE id = NEW.round_id; END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION review_ranking_version() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "DECLARE done text := coalesce(current_setting('fj.ranking_rounds', true), ''); todo int[]; "
+        "BEGIN "
+        "IF TG_OP = 'INSERT' THEN "
+        "SELECT array_agg(DISTINCT round_id) INTO todo FROM new_rows WHERE status = 'submitted'; "
+        "ELSE "
+        "SELECT array_agg(DISTINCT round_id) INTO todo FROM (SELECT round_id FROM new_rows WHERE status = 'submitted' "
+        "UNION SELECT round_id FROM old_rows WHERE status = 'submitted') AS changed; "
+        "END IF; "
+        "todo := ARRAY(SELECT r FROM unnest(todo) AS r WHERE position(',' || r || ',' IN done) = 0); "
+        "IF cardinality(todo) > 0 THEN "
+        "UPDATE round SET ranking_version = ranking_version + 1 WHERE id = ANY(todo); "
+        "PERFORM set_config('fj.ranking_rounds', "
+        "CASE WHEN done = '' THEN ',' ELSE done END || array_to_string(todo, ',') || ',', true); "
+        "END IF; RETURN NULL; END $$",
+        "CREATE TRIGGER review_ranking_insert AFTER INSERT ON review REFERENCING NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION review_ranking_version()",
+        "CREATE TRIGGER review_ranking_update AFTER UPDATE ON review "
+        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION review_ranking_version()",
+    ],
+}
+
+
+def _create_ranking_triggers(target, connection, **_kw) -> None:
+    for statement in RANKING_TRIGGERS.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
+
+
+sa.event.listen(Review.__table__, "after_create", _create_ranking_triggers)

@@ -4,7 +4,7 @@ Tokens keep only the SHA-256 of their secret; a delivery keeps the exact body it
 its attempts and the last answer. New tables only: nothing existing changes.
 
 Revision ID: 15e03ebc454e
-Revises: b7d2e4f9a1c3
+Revises: e41c9b7a2d58
 Create Date: 2026-12-03 14:32:34.970487
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '15e03ebc454e'
-down_revision = 'b7d2e4f9a1c3'
+down_revision = 'e41c9b7a2d58'
 branch_labels = None
 depends_on = None
 

@@ -22,7 +22,8 @@
     var problems = [];
     Array.prototype.forEach.call(input.files || [], function (file) {
       if (limit && file.size > limit) {
-        problems.push(template.replace("{name}", "“" + file.name + "”").replace("{limit}", humanSize(limit)));
+        problems.push(template.replace("{name}", file.name)
+          .replace("{limit}", input.getAttribute("data-max-size-label") || humanSize(limit)));
       }
     });
     return problems.join(" ");

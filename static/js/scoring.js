@@ -52,7 +52,9 @@
     if (output) {
       var whole = Math.floor(total / 100);
       var cents = String(total % 100);
-      output.textContent = whole + "." + (cents.length < 2 ? "0" + cents : cents);
+      // the reader's decimal mark, as the page printed it («60,00» in Russian)
+      var mark = output.getAttribute("data-decimal-mark") || ".";
+      output.textContent = whole + mark + (cents.length < 2 ? "0" + cents : cents);
     }
   }
   scoreInputs.forEach(function (input) { input.addEventListener("input", updateTotal); });

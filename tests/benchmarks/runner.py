@@ -68,8 +68,9 @@ class Report:
         return all(check.passed for check in self.checks)
 
 
-def make_app(database_url: str, storage_dir: Path) -> Flask:
+def make_app(database_url: str, storage_dir: Path, engine_options: dict | None = None) -> Flask:
     settings = {
+        "SQLALCHEMY_ENGINE_OPTIONS": dict(engine_options or {}),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "STORAGE_DIR": str(storage_dir),
         "STORAGE_BACKEND": "local",
@@ -137,8 +138,8 @@ def run(options: Options, *, log=print) -> Report:
             case_started = time.perf_counter()
             CASES[name](bench)
             log(f"… {time.perf_counter() - case_started:.1f} s")
-        order = ["assign", "rank (mean)", "rank (zscore)", "flag", "results page", "judge dashboard",
-                 "score submit", "export CSV", "export XLSX"]
+        order = ["assign", "rank (mean)", "rank (zscore)", "flag", "results page", "results page vs S",
+                 "judge dashboard", "scoring page", "score submit", "export CSV", "export XLSX"]
         rows = sorted(bench.rows.values(), key=lambda r: order.index(r.case) if r.case in order else len(order))
         return Report(options=options, rows=rows, database=_database_label(app), counts=data.counts,
                       generate_seconds=generate_seconds, total_seconds=time.perf_counter() - started)

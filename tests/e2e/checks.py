@@ -239,6 +239,35 @@ OVERFLOW_JS = r"""
 }
 """
 
+# The judge's list: each action button must be visible inside the screen (on a phone, as wide
+# as its card). Returns the problems found.
+JUDGE_LIST_JS = r"""
+(phone) => {
+  const list = document.querySelector('[data-testid="judge-list"]');
+  if (!list) return [];
+  const width = document.documentElement.clientWidth;
+  const problems = [];
+  list.querySelectorAll('tbody a.btn').forEach((button) => {
+    const box = button.getBoundingClientRect();
+    const label = button.textContent.replace(/\s+/g, ' ').trim();
+    if (box.width === 0 || box.height === 0) problems.push(`the button «${label}» is not visible`);
+    else if (box.left < 0 || box.right > width + 1) problems.push(`the button «${label}» is off-screen`);
+    else if (phone && box.width < width * 0.7) problems.push(`the button «${label}» is not full-width on a phone`);
+  });
+  return problems;
+}
+"""
+
+# Table cells, headers and totals: where scores and weights are shown.
+NUMBERS_JS = r"""
+() => Array.from(document.querySelectorAll('td, th, dd, output, .score-total, [data-testid]'))
+  .filter((el) => !el.closest('code, pre, textarea, [translate="no"], input'))
+  .filter((el) => el.children.length === 0)
+  .map((el) => el.textContent.replace(/\s+/g, ' ').trim()).filter(Boolean)
+"""
+
+_DECIMAL_POINT = re.compile(r"(?<![\w.\-/])\d+\.\d{1,2}(?![\w.\-/%])")
+
 AXE_RUN_JS = r"""
 async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
@@ -333,10 +362,19 @@ class Findings:
         self.pages.add(f"{language} {viewport} {route}")
         for problem in untranslated_in(page.evaluate(TEXTS_JS), language):
             self.i18n[problem].add(f"{language} {route}")
-        if viewport == "phone":
-            overflow = page.evaluate(OVERFLOW_JS)
-            if overflow:
-                self.layout.append(f"{route}: the page is wider than the phone ({overflow})")
+        # No page scrolls sideways, at 390 px nor at 1,366 px: wide tables scroll in their frame.
+        overflow = page.evaluate(OVERFLOW_JS)
+        if overflow:
+            self.layout.append(f"{route}: the page is wider than the {viewport} screen ({overflow})")
+        # The judge's list: every «Оценить»/«Continue»… button on screen, full width on a phone.
+        for problem in page.evaluate(JUDGE_LIST_JS, viewport == "phone"):
+            self.layout.append(f"{route} ({viewport}): {problem}")
+        if language == "ru":
+            # Numbers as a Russian reader writes them: a decimal comma, never «60.00».
+            for text in page.evaluate(NUMBERS_JS):
+                match = _DECIMAL_POINT.search(text)
+                if match:
+                    self.i18n[f"decimal point {match.group(0)!r} in {text[:80]!r}"].add(f"{language} {route}")
         self.seconds["text"] += time.monotonic() - started
         key = f"{language} {viewport} {route}"
         scan_key = key if AXE_EVERY_LANGUAGE else f"{viewport} {route}"

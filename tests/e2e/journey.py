@@ -240,9 +240,20 @@ class Journey:
             org.submit("Save")
             org.expect_flash("The field is added.")
         table = org.page.get_by_test_id("form-fields")
+        labels = ru if self.language == "ru" else en
         for key in ("organisation", "summary", "presentation", "photos"):
-            expect(table.get_by_role("link", name=f"{org.t('Edit')} {key}")).to_be_visible()
+            # people read the field's label, not its key, also in the button's hidden name
+            expect(table.get_by_role("link", name=f"{org.t('Edit')} {labels[key]}")).to_be_visible()
         org.seen(shot="form-builder")
+        # A new contest is a draft, seen only by its organisers, until they publish it.
+        org.goto(self.manage_path)
+        expect(org.page.get_by_test_id("contest-draft")).to_be_visible()
+        org.click(org.page.get_by_test_id("announce"))
+        org.expect_flash("The contest is published: everyone can see it now.")
+
+    def _n(self, number: str) -> str:
+        """A number as the journey's language writes it: «45,00» in Russian, "45.00" in English."""
+        return number.replace(".", ",") if self.language == "ru" else number
 
     def _tab(self, msgid: str, shot: str | None = None) -> None:
         """Open a tab of the organiser's contest pages (from the contest page if elsewhere)."""
@@ -504,7 +515,7 @@ class Journey:
         judge = self._judge_by_name(high)
         self._open_review(judge, title_a, shot="scoring")
         self._type_scores(judge, [9, 9, 9], text["comment_high"])
-        expect(judge.page.get_by_test_id("review-total")).to_have_text("45.00")
+        expect(judge.page.get_by_test_id("review-total")).to_have_text(self._n("45.00"))
         saved = judge.t("Draft saved at %(time)s", time="").strip()
         # The page saves a few quiet seconds after the last keystroke: let those seconds pass.
         judge.page.clock.fast_forward(5_000)
@@ -517,7 +528,7 @@ class Journey:
         judge.field("Feedback for the entrant (optional)").fill(text["feedback"])
         judge.click(judge.page.get_by_test_id("submit-review"))
         judge.expect_flash("Your review of entry No. %(number)s is submitted. Total: %(total)s.",
-                           number=self.numbers[title_a], total="45.00")
+                           number=self.numbers[title_a], total=self._n("45.00"))
 
         # A draft saved by the button, then submitted.
         judge = self._judge_by_name(low)
@@ -527,9 +538,9 @@ class Journey:
         judge.expect_flash("The draft is saved.")
         judge.click(judge.page.get_by_test_id("submit-review"))
         judge.expect_flash("Your review of entry No. %(number)s is submitted. Total: %(total)s.",
-                           number=self.numbers[title_a], total="15.00")
+                           number=self.numbers[title_a], total=self._n("15.00"))
 
-        for name, values, total in ((b_first, [6, 6, 6], "30.00"), (b_second, [7, 6, 5], "31.00")):
+        for name, values, total in ((b_first, [6, 6, 6], self._n("30.00")), (b_second, [7, 6, 5], self._n("31.00"))):
             judge = self._judge_by_name(name)
             self._open_review(judge, title_b)
             self._type_scores(judge, values, text["comment_mid"])
@@ -565,7 +576,7 @@ class Journey:
         self._type_scores(judge4, [7, 7, 7], self.text["comment_mid"])
         judge4.click(judge4.page.get_by_test_id("submit-review"))
         judge4.expect_flash("Your review of entry No. %(number)s is submitted. Total: %(total)s.",
-                            number=self.numbers[title_a], total="35.00")
+                            number=self.numbers[title_a], total=self._n("35.00"))
 
     def organiser_sees_prefinalise_list(self) -> None:
         """While judging is open the organiser opens "Finalise the round…": the list says what is not
@@ -596,8 +607,8 @@ class Journey:
         org = self.organiser
         self._results_page(shot="results-round1")
         ranking = org.page.get_by_test_id("ranking").first
-        expect(ranking.get_by_role("row").filter(has_text=title_a)).to_contain_text("31.67")
-        expect(ranking.get_by_role("row").filter(has_text=title_b)).to_contain_text("30.50")
+        expect(ranking.get_by_role("row").filter(has_text=title_a)).to_contain_text(self._n("31.67"))
+        expect(ranking.get_by_role("row").filter(has_text=title_b)).to_contain_text(self._n("30.50"))
         org.click(org.page.get_by_test_id("finalise"))
         expect(org.page.get_by_test_id("finalise-checklist-clear")).to_be_visible()
         org.click(org.page.get_by_test_id("finalise-confirm"))
@@ -650,8 +661,8 @@ class Journey:
         self.current_round = self.text["round2"]
         self.criteria_of_round = self.text["criteria2"]
         title_a, title_b = self.text["entry_a"][0], self.text["entry_b"][0]
-        plan = {"judge2": ((title_a, [8, 8], "16.00"), (title_b, [6, 6], "12.00")),
-                "judge3": ((title_a, [9, 7], "16.00"), (title_b, [5, 5], "10.00"))}
+        plan = {"judge2": ((title_a, [8, 8], self._n("16.00")), (title_b, [6, 6], self._n("12.00"))),
+                "judge3": ((title_a, [9, 7], self._n("16.00")), (title_b, [5, 5], self._n("10.00")))}
         for key, reviews in plan.items():
             judge = self.judges[key]
             for title, values, total in reviews:
@@ -671,7 +682,7 @@ class Journey:
         org.expect_flash("The round is finalised: its ranking is frozen.")
         org.click(org.link("Final score over rounds"), shot="final-score")
         final = org.page.get_by_test_id("final")
-        expect(final.get_by_role("row").filter(has_text=self.text["entry_a"][0])).to_contain_text("68.33")
+        expect(final.get_by_role("row").filter(has_text=self.text["entry_a"][0])).to_contain_text(self._n("68.33"))
         org.click(org.link("Results"))
         org.click(org.link("Winners and awards"))
         org.field("Places per nomination").fill("1")
@@ -713,7 +724,7 @@ class Journey:
         link = self.server.link_in_mail(who.person.email, f"/c/{self.slug}/results/entry/")
         who.page.goto(link)
         who.seen(shot="own-result")
-        expect(who.page.get_by_test_id("final-score")).to_have_text("68.33")
+        expect(who.page.get_by_test_id("final-score")).to_have_text(self._n("68.33"))
         expect(who.page.get_by_test_id("award")).to_be_visible()
         expect(who.page.get_by_test_id("feedback").filter(has_text=self.text["feedback"])).to_be_visible()
         # The judges stay anonymous to the entrant.

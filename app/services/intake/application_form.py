@@ -24,7 +24,6 @@ import filetype
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from app.extensions import db
 from app.models import Contest, FormField, User
@@ -271,13 +270,10 @@ def entry_max_files() -> int:
 
 
 def human_size(size: int) -> str:
-    """10485760 → "10 MB", 1536 → "1.5 KB"; for messages and pages."""
-    for unit, factor in (("MB", MB), ("KB", 1024)):
-        if size >= factor:
-            value = Decimal(size) / factor
-            text = f"{value:.1f}".rstrip("0").rstrip(".")
-            return f"{text} {unit}"
-    return ngettext("%(num)s byte", "%(num)s bytes", size)
+    """10485760 → «10 МБ», 1536 → «1,5 КБ»; for messages and pages (app.i18n.format_size)."""
+    from app.i18n import format_size
+
+    return format_size(size)
 
 
 def accept_label(field: FormField) -> str:
@@ -366,6 +362,11 @@ def draft_errors(fields: list[FormField], answers: dict, *, title: str = "") -> 
             errors.setdefault(field.key, []).append(
                 _("This answer is too long to keep (over %(count)s characters).",
                   count=ANSWER_HARD_LIMIT))
+        elif field.type == "number" and not _is_blank(value) and parse_number(value) is None:
+            # kept as typed, so nothing is lost, but flagged now rather than at submission
+            errors.setdefault(field.key, []).append(
+                _("«%(value)s» is not a number: the draft keeps it, but write it in digits, for example "
+                  "1 500 000, before you submit.", value=str(value)[:40]))
     return errors
 
 
@@ -450,6 +451,18 @@ def display_value(field: FormField, value, language: str | None = None) -> str:
         return ""
     if field.type == "select":
         return option_label(field, value, language)
+    if field.type == "number":
+        number = parse_number(value)
+        if number is not None:
+            from app.i18n import format_number
+
+            return format_number(number)  # «1 292 000», «2,5»
+    if field.type == "date" and isinstance(value, str):
+        parsed = parse_date(value)
+        if parsed is not None:
+            from flask_babel import format_date
+
+            return format_date(parsed, "long")
     return str(value)
 
 

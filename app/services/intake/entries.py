@@ -125,6 +125,16 @@ def editing_round(entry: Entry) -> Round | None:
     return next((r for r in later if r.id in in_rounds), None)
 
 
+def can_withdraw(entry: Entry) -> bool:
+    """An application can be withdrawn only while the call's own intake is open: once the contest
+    has moved on to a later round (its intake adds material, it does not take new applications),
+    withdrawing is no longer offered nor accepted."""
+    if entry.status != "submitted":
+        return False
+    call = call_round(entry.contest)
+    return call is not None and is_open(call.intake_opens_at, call.intake_closes_at)
+
+
 def deadline(entry: Entry) -> Round | None:
     """The round whose closing time is this entry's deadline (the open one, else the call)."""
     return editing_round(entry) or call_round(entry.contest)
@@ -141,7 +151,7 @@ def can_apply(user: User | None, contest: Contest) -> str | None:
     """None when the user may start an entry in the contest, otherwise the reason why not."""
     if user is None or not user.is_authenticated:
         return _("Please log in to apply.")
-    if not is_call_open(contest):
+    if contest.is_draft or not is_call_open(contest):
         return _("Applications are not being accepted now.")
     if permissions.is_organiser(user, contest):
         return _("Organisers of a contest cannot apply to it.")
@@ -423,6 +433,9 @@ def withdraw_entry(entry: Entry, *, actor: User) -> Entry:
     _require_open(entry)
     if entry.status != "submitted":
         raise EntryError(_("Only a submitted application can be withdrawn."))
+    if not can_withdraw(entry):
+        raise DeadlineError(_("The contest has moved on to a later round: the application can no longer "
+                              "be withdrawn."))
     entry.status = "withdrawn"
     _set_screening(entry, eligible=None, reason=None)
     _touch(entry)
@@ -546,7 +559,22 @@ def screen_entry(entry: Entry, *, eligible: bool, reason: str | None = None, act
                  object_type="entry", object_id=entry.id, old=old,
                  new={"eligible": eligible, "reason": entry.ineligible_reason},
                  reason=entry.ineligible_reason)
+    if (old["eligible"], old["reason"]) != (entry.eligible, entry.ineligible_reason):
+        send_screening_mail(entry)
     return entry
+
+
+def send_screening_mail(entry: Entry) -> None:
+    """The entrant learns the screening decision: admitted to the first round, or not, and why."""
+    entrant = entry.entrant
+    with force_locale(entrant.locale):
+        subject = (_("Application No. %(number)s is admitted: %(contest)s", number=entry.number,
+                     contest=entry.contest.loc("title")) if entry.eligible else
+                   _("Application No. %(number)s is not admitted: %(contest)s", number=entry.number,
+                     contest=entry.contest.loc("title")))
+        send_mail(to=entrant.email, subject=subject, body=render_template(
+            "apply/mail_screened.txt", entry=entry, contest=entry.contest,
+            link=external_url("apply.entry_view", entry_id=entry.id)))
 
 
 # --- a file the organiser asked to replace (the anonymity check, issue 22) ------------------------

@@ -424,7 +424,8 @@ def assign_round(*, round_: Round, actor: User | None = None, dry_run: bool = Fa
     loads_after = base_load.copy()
     np.add.at(loads_after, solution.judges, 1)
     new_by_judge = dict(zip(judge_ids.tolist(), np.bincount(solution.judges, minlength=m).tolist(), strict=True))
-    unserved = _unserved(entries, members, existing, target, solution.served, demand, allowed)
+    unserved = _unserved(entries, members, existing, target, solution.served, demand, allowed,
+                         pending=_pending_invitees(round_))
 
     if not dry_run and pairs:
         _insert_assignments(round_.id, pairs, now())
@@ -476,7 +477,15 @@ def _insert_assignments(round_id: int, pairs: list[tuple[int, int]], moment: dat
         for entry_id, judge_id in pairs])
 
 
-def _unserved(entries, members, existing, target, served, demand, allowed) -> list[Unserved]:
+def _pending_invitees(round_: Round) -> int:
+    """Invited to the round's jury but not accepted (nor declined) yet."""
+    from app.models import JuryMember
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(JuryMember).where(
+        JuryMember.round_id == round_.id, JuryMember.status == "invited")) or 0
+
+
+def _unserved(entries, members, existing, target, served, demand, allowed, pending: int = 0) -> list[Unserved]:
     from flask_babel import ngettext
 
     result = []
@@ -494,6 +503,10 @@ def _unserved(entries, members, existing, target, served, demand, allowed) -> li
                               "Only %(num)d judges of the jury have no conflict with this entry.", count)
         else:
             reason = _("The judges without a conflict with this entry are at their maximum load.")
+        if pending:
+            # the real cause, when there is one: people invited who have not answered yet
+            reason = " ".join((reason, ngettext("%(num)d invitee has not accepted yet.",
+                                                "%(num)d invitees have not accepted yet.", pending)))
         result.append(Unserved(entry_id=row.id, number=row.number, title=row.title,
                                missing=int(demand[e] - served[e]), reason=reason))
     return result

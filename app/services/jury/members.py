@@ -50,6 +50,8 @@ class JudgeAccess:
     signed: bool  # has signed the contest's declaration
     assigned: bool = False  # the entry is assigned to them in the round
     conflicted: bool = False  # they have a conflict of interest with the entry
+    # May they see who the entrant is (permissions.entrant_identity_clause), when asked with it.
+    identity: bool | None = None
 
     @property
     def problem(self) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import AuditEvent, Contest, Criterion, Entry, FormField, Round
+from app.services.platform import spreadsheet
 from app.services.platform.audit_text import AuditNames, describe_event
 
 PER_PAGE = 50
@@ -68,7 +68,7 @@ def _cell(text: str) -> str:
 def audit_csv_rows(contest: Contest, *, action: str | None = None) -> Iterator[str]:
     """The CSV export, oldest first, as text chunks (header first)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheet.csv_writer(buffer)  # `;` for Russian Excel, `,` in English
 
     def flush() -> str:
         text = buffer.getvalue()

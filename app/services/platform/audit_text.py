@@ -66,6 +66,7 @@ FIELD_NAMES = {
 
 # Short names of the actions, for the audit page's filter.
 ACTION_NAMES = {
+    "contest.announce": _l("Contest published"),
     "contest.create": _l("Contest created"), "contest.update": _l("Contest settings changed"),
     "contest.import": _l("Contest imported"), "contest.round_weights": _l("Round weights changed"),
     "organiser.appoint": _l("Organiser appointed"), "organiser.remove": _l("Organiser removed"),
@@ -224,6 +225,7 @@ def describe_event(event: AuditEvent, names: AuditNames) -> str:
         round_title = names.rounds_by_id[event.object_id]
     sentences = {
         "contest.create": lambda: _("%(actor)s created the contest.", actor=actor),
+        "contest.announce": lambda: _("%(actor)s published the contest: everyone can see it now.", actor=actor),
         "contest.import": lambda: _("%(actor)s imported the contest (%(entries)s entries, %(reviews)s reviews).",
                                     actor=actor, entries=new.get("entries", 0), reviews=new.get("reviews", 0)),
         "organiser.appoint": lambda: _("%(actor)s appointed an organiser.", actor=actor),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from app.extensions import db
 from app.models import Assignment, Contest, ContestOrganiser, Entry, JuryMember, Round, User
@@ -66,24 +67,37 @@ def can_see_scores(user: User | None, contest: Contest) -> bool:
     return contest.is_published or is_organiser(user, contest)
 
 
-def can_see_entrant_identity(user: User | None, entry: Entry) -> bool:
+def can_see_entrant_identity(user: User | None, entry: Entry, *, asked: bool | None = None) -> bool:
     """Blind rounds hide who the entrant is from judges; the entrant and organisers always see it.
 
     A judge sees the identity only when none of the rounds in which they review this entry is blind.
+    `asked`: entrant_identity_clause's answer for this user and entry, read with the page's own
+    query (the score page), so it is not asked again.
     """
     if user is None or not user.is_authenticated:
         return False
-    if entry.entrant_id == user.id or is_organiser(user, entry.contest):
+    if user.is_admin:
         return True
-    blind_assignment = db.session.scalar(
-        sa.select(sa.exists().where(
-            Assignment.judge_id == user.id,
-            Assignment.entry_id == entry.id,
-            Assignment.round_id == Round.id,
-            Round.blind.is_(True),
-        ))
+    if asked is not None:
+        return bool(asked)
+    return bool(db.session.scalar(sa.select(
+        entrant_identity_clause(user.id, entry.id, entry.entrant_id, entry.contest_id))))
+
+
+def entrant_identity_clause(user_id, entry_id, entrant_id, contest_id) -> sa.ColumnElement[bool]:
+    """can_see_entrant_identity's rule for an account that is not an administrator, as SQL (values,
+    bound parameters or columns): the entrant; an organiser of the contest; or a judge none of
+    whose rounds reviewing the entry is blind."""
+    organiser = sa.exists().where(ContestOrganiser.contest_id == contest_id, ContestOrganiser.user_id == user_id)
+    # Any round of the judge's with this entry (an alias: never the round of an enclosing query).
+    blind_round = sa.orm.aliased(Round)
+    blind_assignment = sa.exists().where(
+        Assignment.judge_id == user_id,
+        Assignment.entry_id == entry_id,
+        Assignment.round_id == blind_round.id,
+        blind_round.blind.is_(True),
     )
-    return not blind_assignment
+    return sa.or_(sa.type_coerce(entrant_id, sa.Integer) == user_id, organiser, ~blind_assignment)
 
 
 def can_open_job(user: User | None, job: dict) -> bool:
@@ -96,3 +110,13 @@ def can_open_job(user: User | None, job: dict) -> bool:
         return job.get("owner_id") == user.id
     contest = db.session.get(Contest, contest_id)
     return contest is not None and is_organiser(user, contest)
+
+
+def organised_contest_ids(user: User | None) -> set[int] | frozenset:
+    """The contests a person organises, in one query (administrators: every contest)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if user.is_admin:
+        return set(db.session.scalars(sa.select(Contest.id)))
+    return set(db.session.scalars(sa.select(ContestOrganiser.contest_id)
+                                  .where(ContestOrganiser.user_id == user.id)))

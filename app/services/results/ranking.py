@@ -114,6 +114,8 @@ class RoundRanking:
     snapshot: object | None = None
     frozen_parts: dict[int, dict[str, list]] | None = None
     frozen_weights: dict[int, int] = field(default_factory=dict)
+    # Values derived from the rows, kept with them by the ranking cache (results.cache): counts().
+    memo: dict = field(default_factory=dict)
 
     @property
     def frozen(self) -> bool:
@@ -188,13 +190,17 @@ class RoundRanking:
 
     def counts(self) -> dict[str, int]:
         """How many entries are rated, not rated, flagged and below the pass mark."""
+        if "counts" in self.memo:
+            return dict(self.memo["counts"])
         rated = flagged = below = 0
         for row in self.rows:
             rated += row.reviews > 0
             flagged += row.flagged
             below += row.below_pass_mark
-        return {"entries": len(self.rows), "rated": rated, "unrated": len(self.rows) - rated,
-                "flagged": flagged, "below_pass_mark": below}
+        counts = {"entries": len(self.rows), "rated": rated, "unrated": len(self.rows) - rated,
+                  "flagged": flagged, "below_pass_mark": below}
+        self.memo["counts"] = dict(counts)
+        return counts
 
     def groups(self, rows: list[RankedEntry] | None = None) -> list[tuple[Nomination | None, list[RankedEntry]]]:
         """The rows (by default all; or a page of them, in ranking order) per nomination in form

@@ -20,9 +20,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 import sqlalchemy as sa
+import sqlalchemy.orm
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import Contest, Entry, Nomination, RankingSnapshot, Review, Round, Score, User
+from app.services.results import cache
 from app.services.results.disagreement import cents
 from app.services.results.ranking import (
     CriterionSums,
@@ -49,11 +52,30 @@ def round_results(round_: Round, *, overall: bool = False, sums: CriterionSums |
     `sums` (criterion_sums over the round's criteria) spares a live ranking a second pass over the
     scores when the caller reads them anyway (the exports); a frozen ranking ignores it.
     """
+    # Kept between the events that change it (results.cache): the version first, then the rest.
+    version = cache.ranking_version(round_.id)
+    snapshot = None
     if round_.finalised_at is not None:
-        snapshot = current_snapshot(round_)
-        if snapshot is not None:
-            return ranking_from_snapshot(round_, snapshot, overall=overall)
-    return rank_round(round_, overall=overall, sums=sums)
+        # Without its JSON: a kept ranking brings the parsed data along.
+        snapshot = db.session.scalar(_current_snapshot_query(round_).options(sa.orm.defer(RankingSnapshot.data)))
+    if snapshot is not None:
+        def build() -> cache.CachedRanking:
+            made = ranking_from_snapshot(round_, snapshot, overall=overall)
+            return cache.CachedRanking(rows=made.rows, frozen_parts=made.frozen_parts,
+                                       frozen_weights=made.frozen_weights, snapshot_data=snapshot.data)
+    else:
+        def build() -> cache.CachedRanking:
+            return cache.CachedRanking(rows=rank_round(round_, overall=overall, sums=sums).rows)
+    kept = cache.cached_ranking(cache.ranking_key(round_.id, version, overall, snapshot and snapshot.id), build)
+    if snapshot is not None and "data" not in snapshot.__dict__:
+        set_committed_value(snapshot, "data", kept.snapshot_data)
+    nominations = list(db.session.scalars(
+        sa.select(Nomination).where(Nomination.contest_id == round_.contest_id)
+        .order_by(Nomination.position, Nomination.id)
+    ))
+    return RoundRanking(round=round_, rows=kept.rows, overall=overall, nominations=nominations,
+                        snapshot=snapshot, frozen_parts=kept.frozen_parts, frozen_weights=kept.frozen_weights,
+                        memo=kept.memo)
 
 
 def contest_results(contest: Contest, *, finalised_only: bool = False) -> dict[int, RoundRanking]:
@@ -64,7 +86,11 @@ def contest_results(contest: Contest, *, finalised_only: bool = False) -> dict[i
 
 
 def current_snapshot(round_: Round) -> RankingSnapshot | None:
-    return db.session.scalar(
+    return db.session.scalar(_current_snapshot_query(round_))
+
+
+def _current_snapshot_query(round_: Round):
+    return (
         sa.select(RankingSnapshot)
         .where(RankingSnapshot.round_id == round_.id, RankingSnapshot.superseded_at.is_(None))
         .order_by(RankingSnapshot.created_at.desc(), RankingSnapshot.id.desc())

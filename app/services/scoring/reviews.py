@@ -41,7 +41,7 @@ from app.services.platform import clock
 from app.services.platform.audit import audit_row, record_event, record_events
 from app.services.platform.links import external_url
 from app.services.platform.mail import send_mail
-from app.services.platform.permissions import judge_in_round_clause
+from app.services.platform.permissions import entrant_identity_clause, judge_in_round_clause
 from app.services.setup import lifecycle
 
 COMMENT_MAX = 5000
@@ -113,11 +113,15 @@ def review_of(round_id, entry_id, judge_id) -> sa.ColumnElement[bool]:
 # Built once at import: building it measured 2.1 ms a call on this 2-core machine under load
 # (timeit, 2,000 calls), against a score page of a few milliseconds.
 _JUDGE_ID = sa.bindparam("judge_id")
+# The page's other readings come with it (issue 23: 10 statements → 4 at most): the contest, the
+# entry's entrant, nomination and attachments, and whether the judge may see who the entrant is.
 _JUDGE_ENTRY = (
-    sa.select(Round, Entry, Review, *judge_access_questions(_JUDGE_ID, Round, Entry))
+    sa.select(Round, Entry, Review, *judge_access_questions(_JUDGE_ID, Round, Entry),
+              entrant_identity_clause(_JUDGE_ID, Entry.id, Entry.entrant_id, Round.contest_id))
     .join(Entry, Entry.contest_id == Round.contest_id)
     .outerjoin(Review, review_of(Round.id, Entry.id, _JUDGE_ID))
-    .options(joinedload(Round.criteria), selectinload(Review.scores))
+    .options(joinedload(Round.criteria), selectinload(Review.scores), joinedload(Round.contest),
+             joinedload(Entry.entrant), joinedload(Entry.nomination), joinedload(Entry.attachments))
     .where(Round.id == sa.bindparam("round_id"), Entry.id == sa.bindparam("entry_id"))
 )
 
@@ -131,8 +135,8 @@ def judge_entry(*, judge_id: int, round_id: int,
         _JUDGE_ENTRY, {"judge_id": judge_id, "round_id": round_id, "entry_id": entry_id}).unique().first()
     if found is None:
         return None
-    round_, entry, review, *answers = found
-    return round_, entry, review, JudgeAccess(*answers)
+    round_, entry, review, *answers, identity = found
+    return round_, entry, review, JudgeAccess(*answers, identity=identity)
 
 
 def find_review(*, round_: Round, entry: Entry, judge: User) -> Review | None:
@@ -180,13 +184,15 @@ def _check_open(round_: Round) -> None:
 
 
 def _create_review(*, round_: Round, entry: Entry, judge: User,
-                   submitted_total: Decimal | None = None) -> tuple[Review, list[dict]]:
+                   submitted_total: Decimal | None = None,
+                   texts: dict[str, str] | None = None) -> tuple[Review, list[dict]]:
     """Inserts the review; if a concurrent request inserted it first, returns that one, locked.
     Either way this transaction has written the row (see _lock). Also returns the audit event of
     the creation (none for the other request's review), for the caller to record with its own.
 
     With `submitted_total` (a first save that is a submit) the row is inserted submitted, with
-    that total, rather than inserted as a draft and updated at once.
+    that total, rather than inserted as a draft and updated at once; `texts` (its overall comment
+    and feedback, as _overall_texts gives them) are inserted with it too, not updated after.
 
     One INSERT … ON CONFLICT DO NOTHING RETURNING: no savepoint to set and release around it
     (three round trips to the database on every first save of a review)."""
@@ -194,7 +200,7 @@ def _create_review(*, round_: Round, entry: Entry, judge: User,
     state = ({"status": "draft"} if submitted_total is None
              else {"status": "submitted", "total": submitted_total, "submitted_at": at})
     insert = _upsert_dialects[db.session.get_bind().dialect.name](Review).values(
-        round_id=round_.id, entry_id=entry.id, judge_id=judge.id, comment="", feedback="",
+        round_id=round_.id, entry_id=entry.id, judge_id=judge.id, **{"comment": "", "feedback": "", **(texts or {})},
         updated_at=at, version=1, **state,
     ).on_conflict_do_nothing(index_elements=["round_id", "entry_id", "judge_id"])
     review = db.session.scalars(insert.returning(Review)).first()
@@ -219,9 +225,17 @@ def _lock(review: Review) -> None:
     db.session.flush()
 
 
-def _apply(review: Review, *, round_: Round, data: ReviewInput, actor: User) -> list[dict]:
+def _overall_texts(data: ReviewInput) -> dict[str, str]:
+    """The overall comment and feedback typed, as they are stored (trimmed, within their limits)."""
+    return {name: getattr(data, name).strip()[:OVERALL_MAX] for name in ("comment", "feedback")
+            if getattr(data, name) is not None}
+
+
+def _apply(review: Review, *, round_: Round, data: ReviewInput, actor: User,
+           inserted_texts: frozenset[str] | set[str] = frozenset()) -> list[dict]:
     """Writes the typed values; returns one audit event per change, for the caller to record
-    with its own in one statement."""
+    with its own in one statement. `inserted_texts`: the overall texts the review was inserted with
+    (they changed from "" and are audited, but are not written again)."""
     events, new_scores = [], []
     by_criterion = {s.criterion_id: s for s in review.scores}
     for criterion in _criteria(round_):
@@ -258,11 +272,13 @@ def _apply(review: Review, *, round_: Round, data: ReviewInput, actor: User) -> 
         if value is None:
             continue
         value = value.strip()[:limit]
-        if value != getattr(review, name):
+        old = "" if name in inserted_texts else getattr(review, name)
+        if value != old:
             events.append(audit_row(contest_id=round_.contest_id, actor_id=actor.id, action=f"review.{name}",
                                     object_type="review", object_id=review.id,
-                                    old={name: getattr(review, name)}, new={name: value}))
-            setattr(review, name, value)
+                                    old={name: old}, new={name: value}))
+            if name not in inserted_texts:
+                setattr(review, name, value)
     return events
 
 
@@ -323,14 +339,17 @@ def submit_review(*, round_: Round, entry: Entry, judge: User, data: ReviewInput
         return SaveOutcome("invalid", review, problems)
     # The merged values are what the review holds once the typed ones are written.
     total = review_total(criteria=criteria, values=scores)
-    events, inserted_submitted = [], False
+    events, inserted_submitted, texts = [], False, {}
     if review is None:
-        review, events = _create_review(round_=round_, entry=entry, judge=judge, submitted_total=total)
+        texts = _overall_texts(data)
+        review, events = _create_review(round_=round_, entry=entry, judge=judge, submitted_total=total,
+                                        texts=texts)
         inserted_submitted = bool(events)  # else another request created it first: revise that one
     else:
         _lock(review)
     old_status, old_total = ("draft", None) if inserted_submitted else (review.status, review.total)
-    events += _apply(review, round_=round_, data=data, actor=actor)
+    events += _apply(review, round_=round_, data=data, actor=actor,
+                     inserted_texts=set(texts) if inserted_submitted else set())
     if not inserted_submitted:
         review.status, review.total, review.submitted_at = "submitted", total, clock.now()
     if old_status != "submitted":

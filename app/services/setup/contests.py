@@ -19,10 +19,14 @@ def get_contest(slug: str) -> Contest | None:
 
 def create_contest(*, slug: str, title_ru: str, title_en: str, timezone: str = "Europe/Moscow",
                    description_ru: str = "", description_en: str = "",
-                   actor: User | None = None) -> Contest:
+                   actor: User | None = None, draft: bool = False) -> Contest:
+    """A new contest; `draft=True` (the administrator's form) keeps it to its organisers until
+    they announce it (`announce_contest`)."""
+    moment = now()
     contest = Contest(
         slug=slug, title_ru=title_ru, title_en=title_en, timezone=timezone,
-        description_ru=description_ru, description_en=description_en, created_at=now(),
+        description_ru=description_ru, description_en=description_en, created_at=moment,
+        announced_at=None if draft else moment,
     )
     db.session.add(contest)
     db.session.flush()
@@ -30,6 +34,49 @@ def create_contest(*, slug: str, title_ru: str, title_en: str, timezone: str = "
                  action="contest.create", object_type="contest", object_id=contest.id,
                  new={"slug": slug})
     return contest
+
+
+def announce_contest(contest: Contest, *, actor: User | None = None) -> bool:
+    """A draft contest becomes public (its page, the home page, applications); False if it was."""
+    if contest.announced_at is not None:
+        return False
+    contest.announced_at = now()
+    record_event(contest_id=contest.id, actor_id=actor.id if actor else None,
+                 action="contest.announce", object_type="contest", object_id=contest.id,
+                 new={"announced_at": contest.announced_at.isoformat()})
+    return True
+
+
+def contest_stage(contest: Contest, moment=None) -> tuple[str, object]:
+    """Where a contest stands for its home-page card: (stage, the next deadline or None).
+    Stages: draft, published (results), intake, judging, upcoming, closed."""
+    moment = moment or now()
+    if contest.is_draft:
+        return "draft", None
+    if contest.is_published:
+        return "published", None
+    for round_ in contest.rounds:
+        if round_.intake_opens_at and round_.intake_closes_at and \
+                round_.intake_opens_at <= moment < round_.intake_closes_at:
+            return "intake", round_.intake_closes_at
+    for round_ in contest.rounds:
+        if round_.judging_opens_at and round_.judging_closes_at and \
+                round_.judging_opens_at <= moment < round_.judging_closes_at:
+            return "judging", round_.judging_closes_at
+    upcoming = sorted(r.intake_opens_at for r in contest.rounds if r.intake_opens_at and r.intake_opens_at > moment)
+    if upcoming:
+        return "upcoming", upcoming[0]
+    return "closed", None
+
+
+def contest_visible_to(contest: Contest, user) -> bool:
+    """A draft is seen only by its organisers and administrators; an announced contest by all."""
+    from app.services.platform import permissions
+
+    if not contest.is_draft:
+        return True
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and (user.is_admin or permissions.is_organiser(user, contest)))
 
 
 def update_contest(contest: Contest, *, actor: User | None = None, **fields) -> Contest:

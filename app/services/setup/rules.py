@@ -6,6 +6,7 @@ app.models.limits, the numbers the columns are declared with.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -132,3 +133,24 @@ def check_tie_break(criterion_round_id: int, round_id: int) -> str | None:
     if criterion_round_id != round_id:
         return _("A tie-break criterion must belong to this round.")
     return None
+
+
+_TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                     ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o",
+                      "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e",
+                      "yu", "ya"], strict=True))
+
+
+def key_from_title(title_en: str | None, title_ru: str | None, taken=()) -> str:
+    """A key derived from a title when the organiser leaves it empty: «Экология города» →
+    `ekologiya-goroda`; made unique among `taken` with -2, -3…"""
+    source = (title_en or "").strip() or (title_ru or "").strip()
+    text = "".join(_TRANSLIT.get(ch, ch) for ch in source.lower())
+    words = re.findall(r"[a-z0-9]+", text)
+    base = "-".join(words)[:56].strip("-") or "item"
+    if not base[0].isalnum():
+        base = "k" + base
+    key, number = base, 2
+    while key in set(taken):
+        key, number = f"{base}-{number}", number + 1
+    return key

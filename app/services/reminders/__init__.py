@@ -1,0 +1,1 @@
+"""Scheduled reminders: judges before judging closes, entrants with drafts before intake closes."""
