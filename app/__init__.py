@@ -127,6 +127,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(ops_bp)
 
+    from app import api
+
+    api.init_app(app)
+
 
 def register_template_helpers(app: Flask) -> None:
     from app import i18n, navigation
@@ -153,6 +157,11 @@ def register_error_handlers(app: Flask) -> None:
     from flask import render_template
 
     def render_error(error):
+        from app.api import is_api_request
+        from app.api.errors import http_error_response
+
+        if is_api_request():
+            return http_error_response(error)
         code = getattr(error, "code", 500) or 500
         return render_template("errors/error.html", code=code), code
 

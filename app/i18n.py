@@ -20,6 +20,11 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+        # The API speaks the language each request asks for, whoever's token it carries.
+        chosen = request.accept_languages.best_match(languages)
+        if chosen:
+            return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

@@ -195,6 +195,41 @@ for _endpoint, _values in {
 # The entrant replaces a file the organisers asked to replace.
 ROUTES["apply.replace_file"] = Route("own_entry", ("entry_id", "finding_id"))
 
+# The JSON API (tests/test_api.py checks each endpoint with tokens of every role and scope). Here the
+# caller is a cookie session: nobody signed in is 401, never sent to the login page.
+UNAUTHORISED = 401
+_API_ORGANISER = {**ACCESS["organiser"], "anonymous": UNAUTHORISED}
+# The score page's rule, in the API's words: unsigned is 403 (no page to be sent to), not assigned 404.
+_API_JUDGE = {**ACCESS["judge_entry"], "anonymous": UNAUTHORISED, "judge_unsigned": NO}
+ROUTES.update({
+    "api-docs.openapi_json": Route("public"),
+    "hooks.api_docs": Route("public"),
+    # The world's results are not published: nobody finds them (published: tests/test_api.py).
+    "api.public_results": Route("public", ("slug",), tuple((r, GONE) for r in ROLES)),
+    "api.contests": Route("account", (), (("anonymous", UNAUTHORISED),)),
+    "api.judge_assignments": Route("account", (), (("anonymous", UNAUTHORISED),)),
+    "api.attachment": Route("own_entry", ("attachment_id",), (("anonymous", UNAUTHORISED), ("judge", OK),
+                                                                ("organiser", OK), ("admin", OK))),
+    "api.judge_entry": Route("judge_entry", ("round_id", "entry_id"), tuple(_API_JUDGE.items())),
+    "api.review_save": Route("judge_entry", ("round_id", "entry_id"), tuple(_API_JUDGE.items())),
+    "api.review_submit": Route("judge_entry", ("round_id", "entry_id"), tuple(_API_JUDGE.items())),
+    # DELETE only: the matrix sends POST, which the address does not accept.
+    "api.assignment_remove": Route("organiser", ("slug", "assignment_id"), tuple((r, 405) for r in ROLES)),
+    "hooks.tokens": Route("account"),
+    # No such token: a signed-in caller finds nothing (tests/test_api.py revokes real ones).
+    "hooks.token_revoke": Route("account", ("token_id",), tuple((r, GONE) for r in ROLES if r != "anonymous")),
+    "hooks.webhooks": Route("organiser", ("slug",)),
+    "hooks.webhook_remove": Route("organiser", ("slug", "webhook_id")),
+    "hooks.webhook_enable": Route("organiser", ("slug", "webhook_id")),
+})
+for _endpoint, _values in {
+    "api.contest": ("slug",), "api.entries": ("slug",), "api.screen": ("slug", "entry_id"),
+    "api.jury_of_round": ("slug", "round_id"), "api.jury_invite": ("slug", "round_id"),
+    "api.assignment_add": ("slug", "round_id"), "api.progress": ("slug", "round_id"),
+    "api.round_results": ("slug", "round_id"), "api.awards": ("slug",), "api.award_add": ("slug",),
+}.items():
+    ROUTES[_endpoint] = Route("organiser", _values, tuple(_API_ORGANISER.items()))
+
 
 @pytest.fixture
 def world(app, make, freeze):
@@ -242,6 +277,7 @@ def world(app, make, freeze):
     values["finding_id"] = finding.id
     values["assignment_id"] = db.session.scalar(
         sa.select(Assignment.id).where(Assignment.judge_id == people["judge"].id))
+    values.update(token_id=1, webhook_id=1)
     return people, values
 
 

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from app.models.anonymity import AnonymityFinding
+from app.models.api import ApiToken, Webhook, WebhookDelivery
 from app.models.audit import AuditEvent
 from app.models.contest import (
     Contest,
@@ -25,6 +26,7 @@ __all__ = [
     "JuryExpertise", "JuryMember", "Nomination", "RankingSnapshot", "Review", "Round",
     "Score", "TieBreak", "User",
     "ProtocolDetails",
+    "ApiToken", "Webhook", "WebhookDelivery",
     "ReminderOptOut", "ReminderSent",
     "AnonymityFinding",
 ]

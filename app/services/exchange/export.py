@@ -74,57 +74,7 @@ def export_contest(contest: Contest) -> dict:
     criterion_order = {c.id: (c.position, c.id) for r in rounds for c in r.criteria}
 
     document: dict = {"format": FORMAT, "version": VERSION}
-    contest_doc = {"slug": contest.slug, "title": _localised(contest, "title")}
-    _put_localised(contest_doc, "description", contest, "description")
-    contest_doc["timezone"] = contest.timezone
-    _put_localised(contest_doc, "declaration", contest, "declaration")
-    document["contest"] = contest_doc
-    document["nominations"] = [{"key": n.key, "title": _localised(n, "title")} for n in nominations]
-
-    form = []
-    for f in fields:
-        item = {"key": f.key, "label": _localised(f, "label"), "type": f.type, "required": f.required}
-        _put_localised(item, "help", f, "help")
-        if f.max_length is not None:
-            item["max_length"] = f.max_length
-        if f.options is not None:
-            item["options"] = f.options
-        if f.max_size is not None:
-            item["max_size"] = f.max_size
-        if f.accept is not None:
-            item["accept"] = f.accept
-        item["identifying"] = f.identifying
-        form.append(item)
-    document["form"] = form
-
-    round_docs = []
-    for r in rounds:
-        item = {"key": r.key, "title": _localised(r, "title")}
-        for name in ("intake_opens_at", "intake_closes_at", "judging_opens_at", "judging_closes_at"):
-            if getattr(r, name) is not None:
-                item[name] = when(getattr(r, name))
-        item["reviews_per_entry"] = r.reviews_per_entry
-        item["method"] = r.method
-        for name in ("pass_mark", "disagreement_threshold"):
-            if getattr(r, name) is not None:
-                item[name] = plain_decimal(getattr(r, name))
-        item["blind"] = r.blind
-        if r.titles_safe:
-            item["titles_safe"] = True
-        if r.weight is not None:
-            item["weight"] = plain_decimal(r.weight)
-        item["tie_break"] = [criterion_keys[tb.criterion_id] for tb in r.tie_breaks]
-        criteria = []
-        for c in r.criteria:
-            criterion = {"key": c.key, "title": _localised(c, "title")}
-            _put_localised(criterion, "description", c, "description")
-            _put_localised(criterion, "anchors", c, "anchors")
-            criterion.update({"weight": plain_decimal(c.weight), "min": c.min_score, "max": c.max_score,
-                              "comment_required": c.comment_required})
-            criteria.append(criterion)
-        item["criteria"] = criteria
-        round_docs.append(item)
-    document["rounds"] = round_docs
+    document.update(_setup_part(contest, nominations, fields, rounds, criterion_keys, when))
 
     members = list(db.session.scalars(
         sa.select(JuryMember).where(JuryMember.round_id.in_(round_keys))
@@ -245,6 +195,86 @@ def export_contest(contest: Contest) -> dict:
     document["reviews"] = review_docs
     document.update(export_results_part(contest, when))
     return document
+
+
+
+def _setup_part(contest: Contest, nominations, fields, rounds, criterion_keys: dict, when) -> dict:
+    """The set-up keys of the document: contest, nominations, form, rounds with their criteria."""
+    document: dict = {}
+    contest_doc = {"slug": contest.slug, "title": _localised(contest, "title")}
+    _put_localised(contest_doc, "description", contest, "description")
+    contest_doc["timezone"] = contest.timezone
+    _put_localised(contest_doc, "declaration", contest, "declaration")
+    document["contest"] = contest_doc
+    document["nominations"] = [{"key": n.key, "title": _localised(n, "title")} for n in nominations]
+
+    form = []
+    for f in fields:
+        item = {"key": f.key, "label": _localised(f, "label"), "type": f.type, "required": f.required}
+        _put_localised(item, "help", f, "help")
+        if f.max_length is not None:
+            item["max_length"] = f.max_length
+        if f.options is not None:
+            item["options"] = f.options
+        if f.max_size is not None:
+            item["max_size"] = f.max_size
+        if f.accept is not None:
+            item["accept"] = f.accept
+        item["identifying"] = f.identifying
+        form.append(item)
+    document["form"] = form
+
+    round_docs = []
+    for r in rounds:
+        item = {"key": r.key, "title": _localised(r, "title")}
+        for name in ("intake_opens_at", "intake_closes_at", "judging_opens_at", "judging_closes_at"):
+            if getattr(r, name) is not None:
+                item[name] = when(getattr(r, name))
+        item["reviews_per_entry"] = r.reviews_per_entry
+        item["method"] = r.method
+        for name in ("pass_mark", "disagreement_threshold"):
+            if getattr(r, name) is not None:
+                item[name] = plain_decimal(getattr(r, name))
+        item["blind"] = r.blind
+        if r.titles_safe:
+            item["titles_safe"] = True
+        if r.weight is not None:
+            item["weight"] = plain_decimal(r.weight)
+        item["tie_break"] = [criterion_keys[tb.criterion_id] for tb in r.tie_breaks]
+        criteria = []
+        for c in r.criteria:
+            criterion = {"key": c.key, "title": _localised(c, "title")}
+            _put_localised(criterion, "description", c, "description")
+            _put_localised(criterion, "anchors", c, "anchors")
+            criterion.update({"weight": plain_decimal(c.weight), "min": c.min_score, "max": c.max_score,
+                              "comment_required": c.comment_required})
+            criteria.append(criterion)
+        item["criteria"] = criteria
+        round_docs.append(item)
+    document["rounds"] = round_docs
+    return document
+
+
+def export_setup(contest: Contest) -> dict:
+    """The contest's set-up as the exchange document writes it (contest, nominations, form, rounds):
+    what the API shows as a contest, without its people, entries or reviews."""
+    zone = ZoneInfo(contest.timezone)
+
+    def when(value: datetime | None) -> str | None:
+        return value.astimezone(zone).isoformat() if value is not None else None
+
+    nominations = db.session.scalars(
+        sa.select(Nomination).where(Nomination.contest_id == contest.id)
+        .order_by(Nomination.position, Nomination.id)).all()
+    fields = db.session.scalars(
+        sa.select(FormField).where(FormField.contest_id == contest.id)
+        .order_by(FormField.position, FormField.id)).all()
+    rounds = db.session.scalars(
+        sa.select(Round).where(Round.contest_id == contest.id)
+        .options(selectinload(Round.criteria), selectinload(Round.tie_breaks))
+        .order_by(Round.position, Round.id)).all()
+    criterion_keys = {c.id: c.key for r in rounds for c in r.criteria}
+    return _setup_part(contest, nominations, fields, rounds, criterion_keys, when)
 
 
 def export_json(contest: Contest) -> str:

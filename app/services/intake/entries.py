@@ -33,6 +33,7 @@ from app.models import (
     Round,
     User,
 )
+from app.services.api import webhooks
 from app.services.intake import application_form
 from app.services.platform import permissions, storage
 from app.services.platform.audit import record_event
@@ -237,6 +238,20 @@ def list_entries(contest: Contest, filters: EntryFilter, *, page: int = 1,
     return entries, total
 
 
+def entries_after(contest: Contest, filters: EntryFilter, *, round_id: int | None = None, after_id: int = 0,
+                  limit: int = 100) -> list[Entry]:
+    """A cursor page of the contest's entries (the API): those matching `filters` (and in round
+    `round_id`) with an id above `after_id`, by id, with entrant, nomination and attachments; two
+    queries whatever the page's length."""
+    query = _filtered(contest, filters).where(Entry.id > after_id)
+    if round_id is not None:
+        query = query.where(Entry.id.in_(sa.select(EntryRound.entry_id).where(EntryRound.round_id == round_id)))
+    return list(db.session.scalars(
+        query.options(joinedload(Entry.entrant), joinedload(Entry.nomination), selectinload(Entry.attachments))
+        .order_by(Entry.id).limit(limit)
+    ).unique())
+
+
 def entries_for_export(contest: Contest, filters: EntryFilter) -> list[Entry]:
     return list(db.session.scalars(
         _filtered(contest, filters)
@@ -408,6 +423,9 @@ def submit_entry(entry: Entry, application: Application | None = None, *, actor:
     record_event(contest_id=entry.contest_id, actor_id=actor.id,
                  action="entry.resubmit" if was == "submitted" else "entry.submit",
                  object_type="entry", object_id=entry.id, new={"number": entry.number})
+    webhooks.announce(entry.contest_id, "entry.submitted", {
+        "entry": entry.id, "number": entry.number, "resubmitted": was == "submitted",
+        "submitted_at": moment.isoformat()})
     return entry
 
 

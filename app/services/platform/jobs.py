@@ -33,6 +33,7 @@ from werkzeug.utils import import_string
 log = logging.getLogger("formula_jury.jobs")
 
 _PENDING = "fj_jobs_after_commit"
+_LOCAL = "fj_jobs_local_after_commit"
 _JOB_ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -84,6 +85,26 @@ def enqueue_after_commit(function_path: str, *args, **kwargs) -> None:
     db.session.info.setdefault(_PENDING, []).append((config, function_path, args, kwargs))
 
 
+def perform_after_commit(function_path: str, *args) -> None:
+    """A job that must not slow the request down when there is a queue, and must still run when there
+    is none (a webhook delivery): with Redis, `enqueue_after_commit`; without it, `perform` in this
+    process once the transaction commits, in a transaction of its own (dropped on rollback)."""
+    if queue_enabled():
+        enqueue_after_commit(function_path, *args)
+        return
+    from app.extensions import db
+
+    db.session.info.setdefault(_LOCAL, []).append((function_path, args))
+
+
+def _perform_local(session: Session) -> None:
+    for function_path, args in session.info.pop(_LOCAL, []):
+        try:
+            perform(function_path, *args)
+        except Exception:  # noqa: BLE001 - the request's data is committed; the job records its own failure
+            log.exception("job %s failed in the process", function_path)
+
+
 def _send_pending(session: Session) -> None:
     for config, function_path, args, kwargs in session.info.pop(_PENDING, []):
         try:
@@ -100,6 +121,8 @@ def _send_pending(session: Session) -> None:
 def _after_commit(session: Session) -> None:
     if session.info.get(_PENDING):
         _send_pending(session)
+    if session.info.get(_LOCAL):
+        _perform_local(session)
 
 
 @sa.event.listens_for(Session, "after_transaction_end")
@@ -109,6 +132,7 @@ def _after_transaction_end(session: Session, transaction) -> None:
     # outermost one ends, after_commit has already sent the calls; any left were rolled back.
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
+        session.info.pop(_LOCAL, None)
 
 
 def init_app(app: Flask) -> None:

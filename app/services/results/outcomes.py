@@ -27,6 +27,7 @@ from app.models import (
     Round,
     User,
 )
+from app.services.api import webhooks
 from app.services.platform.audit import record_event
 from app.services.platform.clock import now
 from app.services.platform.links import external_url
@@ -245,6 +246,8 @@ def finalise_round(round_: Round, *, actor: User | None, confirmed: set[str] | f
                  new={"round": round_.key, "snapshot": snapshot.id, "entries": len(ranking.rows),
                       "open_items": [item.record() for item in items]},
                  reason=reason or None)
+    webhooks.announce(round_.contest_id, "round.finalised", {
+        "round": round_.id, "key": round_.key, "snapshot": snapshot.id, "finalised_at": moment.isoformat()})
     for judge, count in drafts:
         with force_locale(judge.locale):
             send_mail(to=judge.email,
@@ -653,6 +656,8 @@ def publish_results(contest: Contest, *, actor: User | None, notify: bool = True
     record_event(contest_id=contest.id, actor_id=actor.id if actor else None,
                  action="results.publish", object_type="contest", object_id=contest.id)
     db.session.flush()
+    webhooks.announce(contest.id, "results.published", {
+        "published_at": contest.results_published_at.isoformat()})
     return notify_entrants(contest) if notify else 0
 
 

@@ -30,6 +30,7 @@ from app.extensions import db
 from app.models import Assignment, Criterion, Entry, Nomination, Review, Round, Score, User
 from app.services.anonymity.redaction import identities_of, redact
 from app.services.anonymity.titles import placeholder_title, title_visible
+from app.services.api import webhooks
 from app.services.jury.members import (
     JudgeAccess,
     declaration_signed_clause,
@@ -361,6 +362,9 @@ def submit_review(*, round_: Round, entry: Entry, judge: User, data: ReviewInput
                                 old={"total": _text(old_total)}, new={"total": _text(total)}))
     record_events(events)
     db.session.flush()
+    if old_status != "submitted":
+        webhooks.announce(round_.contest_id, "review.submitted", {
+            "review": review.id, "round": round_.id, "entry": entry.id, "judge": judge.id})
     return SaveOutcome("submitted", review)
 
 

@@ -1,0 +1,220 @@
+"""Webhooks against a real receiver on 127.0.0.1: signed deliveries, retries after a failure, the
+endpoint turned off after repeated failures (and its organisers told), private addresses refused."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import AuditEvent, Webhook, WebhookDelivery
+from app.services.api import webhooks
+from tests import scoring_helpers as sh
+from tests.api_helpers import call, token
+
+
+class Receiver:
+    """An HTTP server in a thread: records each request and answers with the next planned status."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.statuses: list[int] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                receiver.requests.append({"headers": headers, "body": body, "path": self.path})
+                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver(app):
+    app.config.update(WEBHOOK_ALLOW_PRIVATE=True, WEBHOOK_MAX_ATTEMPTS=3, WEBHOOK_MAX_FAILURES=4,
+                      WEBHOOK_TIMEOUT=5)
+    made = Receiver()
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def scene(app, freeze):
+    freeze(sh.JUDGING)
+    return sh.scene(entries=2)
+
+
+def _add_hook(client, login, scene, url, events=("review.submitted",)):
+    login(scene.organiser)
+    response = client.post(f"/manage/{scene.contest.slug}/webhooks", data={"url": url, "events": list(events)})
+    return response
+
+
+def _submit(client, scene, entry=None):
+    path = f"/api/v1/judging/rounds/{scene.round.id}/entries/{(entry or scene.entry).id}/review/submit"
+    response = call(client, "POST", path, token(scene.judge, {"reviews:write"}), json={"scores": {"c1": 5, "c2": 5}})
+    assert response.status_code == 200, response.get_json()
+
+
+def test_a_submitted_review_is_delivered_signed(client, login, scene, receiver):
+    assert _add_hook(client, login, scene, receiver.url).status_code == 302
+    hook = db.session.scalar(sa.select(Webhook))
+    _submit(client, scene)
+    assert len(receiver.requests) == 1
+    sent = receiver.requests[0]
+    headers = sent["headers"]
+    assert headers["x-fj-event"] == "review.submitted"
+    assert webhooks.verify_signature(hook.secret, headers["x-fj-timestamp"], sent["body"], headers["x-fj-signature"])
+    # Any change of the body, the timestamp or the secret breaks it; an old timestamp is a replay.
+    assert not webhooks.verify_signature(hook.secret, headers["x-fj-timestamp"], sent["body"] + b" ",
+                                         headers["x-fj-signature"])
+    assert not webhooks.verify_signature("other", headers["x-fj-timestamp"], sent["body"], headers["x-fj-signature"])
+    assert not webhooks.verify_signature(hook.secret, headers["x-fj-timestamp"], sent["body"],
+                                         headers["x-fj-signature"], at=time.time() + 3600)
+    delivery = db.session.scalar(sa.select(WebhookDelivery))
+    assert (delivery.status, delivery.response_code, delivery.attempts) == ("delivered", 200, 1)
+    page = client.get(f"/manage/{scene.contest.slug}/webhooks").get_data(as_text=True)
+    assert "delivered" in page and "A review is submitted" in page
+
+
+def test_an_event_not_asked_for_is_not_sent(client, login, scene, receiver):
+    _add_hook(client, login, scene, receiver.url, events=("results.published",))
+    _submit(client, scene)
+    assert receiver.requests == [] and db.session.scalar(sa.select(sa.func.count(WebhookDelivery.id))) == 0
+
+
+def test_a_failed_delivery_is_retried_after_the_back_off(client, login, scene, receiver, freeze):
+    _add_hook(client, login, scene, receiver.url)
+    receiver.statuses = [500]
+    _submit(client, scene)
+    delivery = db.session.scalar(sa.select(WebhookDelivery))
+    assert (delivery.status, delivery.response_code, delivery.attempts) == ("pending", 500, 1)
+    assert delivery.next_attempt_at == sh.JUDGING + timedelta(minutes=1)
+    # Not due yet: nothing is sent.
+    assert webhooks.retry_due_deliveries() == 0
+    freeze(sh.JUDGING + timedelta(minutes=1))
+    assert webhooks.retry_due_deliveries() == 1
+    db.session.commit()
+    assert (delivery.status, delivery.response_code, delivery.attempts) == ("delivered", 200, 2)
+    assert receiver.requests[0]["body"] == receiver.requests[1]["body"]
+    assert db.session.get(Webhook, delivery.webhook_id).failures == 0
+
+
+def test_the_cli_makes_the_attempts_that_are_due(client, login, scene, receiver, freeze, runner):
+    _add_hook(client, login, scene, receiver.url)
+    receiver.statuses = [503]
+    _submit(client, scene)
+    freeze(sh.JUDGING + timedelta(minutes=2))
+    result = runner.invoke(args=["webhooks", "retry"])
+    assert "1 delivery attempt(s) made." in result.output
+    assert db.session.scalar(sa.select(WebhookDelivery)).status == "delivered"
+
+
+def test_a_failing_endpoint_is_turned_off_and_the_organisers_told(client, login, scene, receiver, freeze, outbox):
+    _add_hook(client, login, scene, receiver.url)
+    receiver.statuses = [500] * 10
+    _submit(client, scene, scene.entries[0])
+    _submit(client, scene, scene.entries[1])
+    moment = sh.JUDGING
+    for minutes in (1, 4, 16):
+        moment += timedelta(minutes=minutes)
+        freeze(moment)
+        webhooks.retry_due_deliveries()
+        db.session.commit()
+    hook = db.session.scalar(sa.select(Webhook))
+    assert hook.disabled_at is not None and hook.failures == 4
+    assert {d.status for d in db.session.scalars(sa.select(WebhookDelivery))} == {"failed"}
+    assert len(receiver.requests) == 4
+    assert any(m["to"] == scene.organiser.email and "disabled" in m["subject"] for m in outbox)
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "webhook.disable")) is not None
+    login(scene.organiser)
+    assert client.post(f"/manage/{scene.contest.slug}/webhooks/{hook.id}/enable").status_code == 302
+    db.session.refresh(hook)
+    assert hook.disabled_at is None and hook.failures == 0
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/x", "http://localhost/x", "http://10.1.2.3/x",
+                                 "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "http://0.0.0.0/x",
+                                 "http://192.168.0.1/x", "ftp://example.org/x", "http://user:pw@example.org/x"])
+def test_private_addresses_and_bad_urls_are_refused(client, login, scene, url):
+    response = _add_hook(client, login, scene, url)
+    assert response.status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count(Webhook.id))) == 0
+
+
+def test_a_private_address_is_refused_at_delivery_too(client, login, scene, receiver, app):
+    _add_hook(client, login, scene, receiver.url)
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    _submit(client, scene)
+    delivery = db.session.scalar(sa.select(WebhookDelivery))
+    assert receiver.requests == [] and delivery.status == "pending" and "private" in delivery.error
+
+
+def test_a_redirect_is_not_followed(client, login, scene, receiver):
+    _add_hook(client, login, scene, receiver.url)
+    receiver.statuses = [302]
+    _submit(client, scene)
+    delivery = db.session.scalar(sa.select(WebhookDelivery))
+    assert delivery.status == "pending" and delivery.response_code == 302
+
+
+def test_a_rolled_back_submission_sends_nothing(app, scene, receiver, make):
+    from app.services.scoring import reviews as scoring
+
+    hook = webhooks.add_webhook(scene.contest, url=receiver.url, events=["review.submitted"], actor=scene.organiser)
+    db.session.commit()
+    scoring.submit_review(round_=scene.round, entry=scene.entry, judge=scene.judge,
+                          data=scoring.ReviewInput(scores={c.id: 5 for c in scene.round.criteria}))
+    db.session.rollback()
+    assert receiver.requests == []
+    assert db.session.scalar(sa.select(sa.func.count(WebhookDelivery.id)).where(
+        WebhookDelivery.webhook_id == hook.id)) == 0
+
+
+def test_webhooks_page_fixed_queries(client, login, scene, receiver, count_queries):
+    _add_hook(client, login, scene, receiver.url)
+    path = f"/manage/{scene.contest.slug}/webhooks"
+
+    def queries():
+        with count_queries() as counter:
+            assert client.get(path).status_code == 200
+        return counter.count
+
+    few = queries()
+    for entry in scene.entries:
+        _submit(client, scene, entry)
+    webhooks.add_webhook(scene.contest, url=receiver.url + "2", events=["entry.submitted"], actor=scene.organiser)
+    db.session.commit()
+    assert queries() == few
+
+
+def test_only_the_contest_s_organisers_manage_its_webhooks(client, login, scene, receiver, make):
+    hook = webhooks.add_webhook(scene.contest, url=receiver.url, events=["review.submitted"], actor=scene.organiser)
+    db.session.commit()
+    other = make.user()
+    make.contest(organiser=other)
+    login(other)
+    assert client.get(f"/manage/{scene.contest.slug}/webhooks").status_code == 403
+    assert client.post(f"/manage/{scene.contest.slug}/webhooks/{hook.id}/remove").status_code == 403
+    own = make.contest(organiser=other)
+    assert client.post(f"/manage/{own.slug}/webhooks/{hook.id}/remove").status_code == 404
+    assert db.session.get(Webhook, hook.id) is not None
