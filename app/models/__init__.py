@@ -11,6 +11,7 @@ from app.models.contest import (
     TieBreak,
 )
 from app.models.entry import Attachment, Entry, EntryRound
+from app.models.funding import Fund, FundingPlan
 from app.models.jury import Assignment, Conflict, Declaration, JuryExpertise, JuryMember
 from app.models.results import Award, RankingSnapshot
 from app.models.review import Review, Score
@@ -21,4 +22,5 @@ __all__ = [
     "ContestOrganiser", "Criterion", "Declaration", "Entry", "EntryRound", "FormField",
     "JuryExpertise", "JuryMember", "Nomination", "RankingSnapshot", "Review", "Round",
     "Score", "TieBreak", "User",
+    "Fund", "FundingPlan",
 ]

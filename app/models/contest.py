@@ -13,7 +13,7 @@ from app.models import limits
 from app.models.types import Localised, UTCDateTime
 
 METHODS = ("mean", "median", "trimmed", "zscore")
-FIELD_TYPES = ("text", "textarea", "number", "date", "select", "checkbox", "file")
+FIELD_TYPES = ("text", "textarea", "number", "date", "select", "checkbox", "file", "amount")
 
 
 class Contest(Localised, db.Model):
@@ -226,15 +226,25 @@ class FormField(Localised, db.Model):
     # file: allowed extensions without the dot, and the per-file limit in bytes
     accept: Mapped[list | None] = mapped_column(sa.JSON)
     max_size: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # amount (money, DESIGN §3b): its currency; whether it is the amount the entrant asks for; the
+    # optional rules checked at submit: at most `max_amount`, and at least `min_share` per cent of
+    # the amount answered in the field keyed `min_share_of` (co-funding against the budget).
+    currency: Mapped[str | None] = mapped_column(sa.String(3))
+    requested: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    max_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 2))
+    min_share_of: Mapped[str | None] = mapped_column(sa.String(64))
+    min_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
 
     contest: Mapped[Contest] = relationship(back_populates="form_fields")
 
     __table_args__ = (
         sa.UniqueConstraint("contest_id", "key"),
         sa.CheckConstraint(
-            "type IN ('text', 'textarea', 'number', 'date', 'select', 'checkbox', 'file')",
+            "type IN ('text', 'textarea', 'number', 'date', 'select', 'checkbox', 'file', 'amount')",
             name="type",
         ),
+        sa.CheckConstraint("max_amount IS NULL OR max_amount > 0", name="max_amount"),
+        sa.CheckConstraint("min_share IS NULL OR (min_share > 0 AND min_share <= 100)", name="min_share"),
         sa.CheckConstraint("max_length IS NULL OR max_length > 0", name="max_length"),
         sa.CheckConstraint("max_size IS NULL OR max_size > 0", name="max_size"),
     )
