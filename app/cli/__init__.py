@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.cli import admin, demo, jury, results, translate
+from app.cli import admin, demo, funding, jury, results, translate
 
 
 def register(app: Flask) -> None:
-    for module in (admin, demo, jury, results, translate):
+    for module in (admin, demo, jury, results, translate, funding):
         for command in module.commands:
             app.cli.add_command(command)

@@ -20,6 +20,7 @@ from app.models import (
     Contest,
     Entry,
     EntryRound,
+    FundingPlan,
     JuryMember,
     Nomination,
     RankingSnapshot,
@@ -268,6 +269,11 @@ def reopen_round(round_: Round, *, actor: User | None, reason: str) -> None:
     if places:
         # Places were named from the frozen ranking; a reopened round could reorder it under them.
         raise ResultsError(_("Places are awarded from this ranking: remove them before reopening the round."))
+    if db.session.scalar(sa.select(sa.func.count()).select_from(FundingPlan).where(
+            FundingPlan.round_id == round_.id, FundingPlan.confirmed_at.is_not(None))):
+        # The confirmed allocation was made from this ranking (DESIGN §3b); funding owns the rule.
+        raise ResultsError(_("A funding allocation is confirmed from this ranking: withdraw it before reopening "
+                             "the round."))
     moment = now()
     snapshot = current_snapshot(round_)
     if snapshot is not None:
