@@ -52,6 +52,7 @@ CONTEST_TABS = [
     ("manage.results", _l("Results")),
     ("manage.audit_log", _l("Audit log")),
     ("ops.exports", _l("Exports")),
+    ("manage.funds_page", _l("Funds")),
 ]
 
 

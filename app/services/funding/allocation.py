@@ -405,3 +405,38 @@ def fund_edges(round_: Round, *, confirmed_only: bool = True) -> list[FundEdge]:
     rule = plan.rule if plan is not None else "skip"
     objective = plan.objective if plan is not None else "score"
     return [result.edge for result in round_proposals(round_, rule=rule, objective=objective)]
+
+
+# --- the Funding page ----------------------------------------------------------------------------
+
+# The proposals shown side by side: (rule, objective).
+SIDE_BY_SIDE = (("strict", "score"), ("skip", "score"), ("best", "score"), ("best", "count"))
+
+
+@dataclass
+class FundView:
+    """One fund on the Funding page: each rule's proposal, and the chosen one in detail."""
+
+    fund: Fund
+    proposals: dict[tuple[str, str], FundResult]
+    chosen: FundResult
+
+
+def funding_page(round_: Round) -> tuple[FundingPlan | None, list[FundView], RoundRanking]:
+    """What the Funding page shows, reading the ranking and the requested amounts once."""
+    plan = get_plan(round_)
+    ranking = round_results(round_)
+    requested, _currency = requested_amounts(round_, [row.entry_id for row in ranking.rows if row.can_advance])
+    cuts = _cuts(plan)
+    by_rule = {key: round_proposals(round_, rule=key[0], objective=key[1], cuts=cuts, ranking=ranking,
+                                    requested=requested)
+               for key in SIDE_BY_SIDE}
+    chosen_key = (plan.rule, plan.objective if plan.rule == "best" else "score") if plan else ("skip", "score")
+    if chosen_key not in by_rule:
+        by_rule[chosen_key] = round_proposals(round_, rule=chosen_key[0], objective=chosen_key[1], cuts=cuts,
+                                              ranking=ranking, requested=requested)
+    views = []
+    for index, fund in enumerate(contest_funds(round_.contest)):
+        views.append(FundView(fund=fund, proposals={key: results[index] for key, results in by_rule.items()},
+                              chosen=by_rule[chosen_key][index]))
+    return plan, views, ranking

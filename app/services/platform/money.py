@@ -130,3 +130,10 @@ def format_amount_input(value: Decimal | None, language: str | None = None) -> s
         return ""
     text = format_amount(value, "X", language)
     return text.rsplit("\u00a0", 1)[0].replace("\u00a0", " ")
+
+
+def format_kopecks(kopecks: int | None, currency: str | None = DEFAULT_CURRENCY, language: str | None = None) -> str:
+    """An amount held as whole kopecks (the funding rules' integers), formatted as format_amount does."""
+    if kopecks is None:
+        return ""
+    return format_amount(Decimal(kopecks) / 100, currency, language)
