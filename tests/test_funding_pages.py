@@ -111,3 +111,51 @@ def test_funding_page_queries_do_not_grow_with_entries(client, login, app, count
         return counter.count
 
     assert measure(2) == measure(12)
+
+
+def _confirm_and_publish(f, *, show: bool):
+    from app.services.results import outcomes as results_service
+
+    allocation.set_show_amounts(f.round, show=show, actor=f.organiser)
+    allocation.confirm_allocation(f.round, actor=f.organiser)
+    results_service.publish_results(f.contest, actor=f.organiser, notify=False)
+    db.session.commit()
+
+
+def test_published_results_show_grants_when_chosen(client, login, app):
+    f = Funded([(90, "1 500 000"), (80, "2000000")])
+    f.fund("2000000")
+    _confirm_and_publish(f, show=True)
+    page = client.get(f"/c/{f.contest.slug}/results").get_data(as_text=True)
+    assert "grant 1,500,000\u00a0₽" in page
+    entrant = f.entries[0].entrant
+    login(entrant)
+    own = client.get(f"/c/{f.contest.slug}/results/entry/{f.entries[0].id}").get_data(as_text=True)
+    assert 'data-testid="granted"' in own and "1,500,000\u00a0₽" in own
+
+
+def test_published_results_hide_grants_unless_chosen(client, app):
+    f = Funded([(90, "1500000")])
+    f.fund("2000000")
+    _confirm_and_publish(f, show=False)
+    page = client.get(f"/c/{f.contest.slug}/results").get_data(as_text=True)
+    assert 'data-testid="granted"' not in page
+
+
+def test_exports_carry_the_granted_amount(client, login, app):
+    import io
+
+    from openpyxl import load_workbook
+
+    f = Funded([(90, "1500000"), (80, "2000000")])
+    f.fund("2000000")
+    allocation.confirm_allocation(f.round, actor=f.organiser)
+    db.session.commit()
+    login(f.organiser)
+    csv_text = client.get(f"/manage/{f.contest.slug}/results/{f.round.id}/export.csv").get_data(as_text=True)
+    header, first, second = csv_text.lstrip("\ufeff").splitlines()[:3]
+    assert header.endswith(",Granted") and first.endswith(",1500000.00") and second.endswith(",")
+    data = client.get(f"/manage/{f.contest.slug}/results/{f.round.id}/export.xlsx").data
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet.cell(1, sheet.max_column).value == "Granted"
+    assert sheet.cell(2, sheet.max_column).value == 1500000

@@ -68,3 +68,34 @@ class FundingPlan(db.Model):
 
     def __repr__(self) -> str:
         return f"<FundingPlan {self.id} round={self.round_id} {self.rule}>"
+
+    def granted(self) -> dict[int, Decimal]:
+        """The confirmed allocation: per entry id, the amount granted (empty until confirmed)."""
+        if self.confirmed_at is None or not self.data:
+            return {}
+        return {int(entry_id): Decimal(amount) for entry_id, amount in self.data.get("granted", {}).items()}
+
+
+def confirmed_grants(round_id: int) -> dict[int, Decimal]:
+    """The granted amounts of a round's confirmed allocation (one query), for readers below the
+    funding service (results exports and pages): empty when no allocation is confirmed."""
+    plan = db.session.scalar(sa.select(FundingPlan).where(
+        FundingPlan.round_id == round_id, FundingPlan.confirmed_at.is_not(None)))
+    return plan.granted() if plan is not None else {}
+
+
+def published_grants(round_ids: list[int]) -> dict[int, dict[int, tuple[Decimal, str]]]:
+    """Per round, per entry id, (amount, currency) of the confirmed allocations the organiser chose
+    to show with the published results (one query)."""
+    if not round_ids:
+        return {}
+    plans = db.session.scalars(sa.select(FundingPlan).where(
+        FundingPlan.round_id.in_(round_ids), FundingPlan.confirmed_at.is_not(None),
+        FundingPlan.show_amounts.is_(True)))
+    shown: dict[int, dict[int, tuple[Decimal, str]]] = {}
+    for plan in plans:
+        amounts = shown.setdefault(plan.round_id, {})
+        for fund in (plan.data or {}).get("funds", []):
+            for item in fund["funded"]:
+                amounts[item["entry_id"]] = (Decimal(item["granted"]), fund.get("currency") or "RUB")
+    return shown

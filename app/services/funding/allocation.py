@@ -384,9 +384,7 @@ def set_show_amounts(round_: Round, *, show: bool, actor: User | None = None) ->
 def granted_amounts(round_: Round) -> dict[int, Decimal]:
     """The confirmed allocation of the round: per entry id, the amount granted (empty when none)."""
     plan = get_plan(round_)
-    if plan is None or plan.confirmed_at is None or not plan.data:
-        return {}
-    return {int(entry_id): Decimal(amount) for entry_id, amount in plan.data.get("granted", {}).items()}
+    return plan.granted() if plan is not None else {}
 
 
 def fund_edges(round_: Round, *, confirmed_only: bool = True) -> list[FundEdge]:
