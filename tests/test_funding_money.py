@@ -118,7 +118,8 @@ def test_amount_field_added_through_the_builder(client, login, make):
         "max_amount": "1 500 000 ₽"})
     assert response.status_code == 302
     field = application_form.form_fields(contest)[0]
-    assert (field.type, field.requested, field.max_amount, field.currency) == ("amount", True, Decimal("1500000"), "RUB")
+    expected = ("amount", True, Decimal("1500000"), "RUB")
+    assert (field.type, field.requested, field.max_amount, field.currency) == expected
     bad = client.post(f"/manage/{contest.slug}/form/{field.id}/edit", data={
         "label_en": "Requested", "currency": "RUB", "max_amount": "много"})
     assert bad.status_code == 200 and b"Enter an amount" in bad.data

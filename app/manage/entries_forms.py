@@ -66,7 +66,7 @@ class FormFieldForm(AppForm):
     min_share = DecimalField(
         _l("At least this per cent of another amount (amounts)"), places=2,
         validators=[Optional(), NumberRange(min=Decimal("0.01"), max=100)],
-        description=_l("E.g. co-funding of at least 20 % of the total budget. Empty: no rule."))
+        description=_l("E.g. co-funding of at least 20 per cent of the total budget. Empty: no rule."))
     min_share_of = StringField(_l("… of the amount field with the key (amounts)"), validators=[Length(max=64)])
     submit = SubmitField(_l("Save"))
 
