@@ -159,3 +159,21 @@ def test_exports_carry_the_granted_amount(client, login, app):
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet.cell(1, sheet.max_column).value == "Granted"
     assert sheet.cell(2, sheet.max_column).value == 1500000
+
+
+def test_funds_page_queries_do_not_grow_with_funds(client, login, app, make, count_queries):
+    from app.services.setup import contests as contest_service
+
+    f = Funded([(90, "100")])
+    login(f.organiser)
+    f.fund("100")
+    with count_queries() as few:
+        assert client.get(f"/manage/{f.contest.slug}/funds").status_code == 200
+    for index in range(5):
+        contest_service.add_nomination(f.contest, key=f"extra{index}", title_ru="Н", title_en="N")
+        db.session.commit()
+        f.fund("100", nomination=2 + index)
+    f.fund("100", nomination=None)
+    with count_queries() as many:
+        assert client.get(f"/manage/{f.contest.slug}/funds").status_code == 200
+    assert many.count == few.count

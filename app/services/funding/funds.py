@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Contest, Fund, FundingPlan, Round, User
@@ -19,7 +20,8 @@ class FundError(ValueError):
 
 def contest_funds(contest: Contest) -> list[Fund]:
     """The contest's funds: per nomination in form order, the contest-wide fund last."""
-    funds = db.session.scalars(sa.select(Fund).where(Fund.contest_id == contest.id)).all()
+    funds = db.session.scalars(sa.select(Fund).where(Fund.contest_id == contest.id)
+                               .options(selectinload(Fund.nomination))).all()
     positions = {n.id: n.position for n in contest.nominations}
     return sorted(funds, key=lambda f: (f.nomination_id is None, positions.get(f.nomination_id, 0), f.id))
 
