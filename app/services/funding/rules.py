@@ -4,13 +4,13 @@ A candidate is an entry in the fund's candidate order with its exact score and i
 kopecks (an integer: money is never a float here). `propose` gives, for one fund, which
 candidates are funded and why each other one is not.
 
-Rule 3 is an exact 0/1 knapsack solved by OR-Tools' branch-and-bound knapsack solver, then made
-unique: among the sets of equal best value the one whose sorted candidate positions are
-lexicographically smallest wins (1st and 4th beats 2nd and 3rd). That is found by walking the
-positions in order and taking each one whenever some optimal set holding the positions fixed so
-far and it exists (one more solve over the later candidates; positions after the last one of the
-current best set never need a solve, as adding a candidate of positive value to an optimal set
-would beat the optimum).
+Rule 3 is an exact 0/1 knapsack, made unique: among the sets of equal best value the one whose
+sorted candidate positions are lexicographically smallest wins (1st and 4th beats 2nd and 3rd).
+By score it is solved by OR-Tools' branch-and-bound knapsack solver on the core the LP bound
+leaves (`_reduce`); the better places are found by walking the core in order and taking each
+candidate whenever some optimal set holding the choices so far and it exists (one more solve
+over the later core candidates). By count no solver is needed: the most entries that fit are
+the smallest asks (`_most_entries`).
 """
 
 from __future__ import annotations
@@ -150,29 +150,108 @@ def best_set(candidates: list[Candidate], capacity: int, *, objective: str = "sc
     usable = [i for i in range(len(candidates)) if values[i] > 0 and weights[i] <= capacity]
     if not usable or capacity <= 0:
         return []
-    best_value, current = _solve([values[i] for i in usable], [weights[i] for i in usable], capacity)
-    current_set = {usable[i] for i in current}
+    if objective == "count":
+        return _most_entries([weights[i] for i in usable], capacity, usable)
+    return _best_value([values[i] for i in usable], [weights[i] for i in usable], capacity, usable)
+
+
+def _most_entries(weights: list[int], capacity: int, positions: list[int]) -> list[int]:
+    """Objective `count`: every value is 1, so the most entries that fit are the k smallest asks,
+    exactly, with no solver; the better places are then taken by walking the candidates in order
+    and keeping each one whenever the smallest asks after it still complete a set of k."""
+    import numpy as np
+
+    asks = np.array(weights, dtype=np.int64)
+    cumulative = np.cumsum(np.sort(asks))
+    most = int(np.searchsorted(cumulative, capacity, side="right"))
+    chosen: list[int] = []
+    used = 0
+    for index in range(len(weights)):
+        needed = most - len(chosen)
+        if needed == 0:
+            break
+        rest = asks[index + 1:]
+        if needed - 1 > len(rest):
+            continue
+        smallest = int(np.partition(rest, needed - 2)[:needed - 1].sum()) if needed > 1 else 0
+        if used + weights[index] + smallest <= capacity:
+            chosen.append(positions[index])
+            used += weights[index]
+    return chosen
+
+
+def _best_value(values: list[int], weights: list[int], capacity: int, positions: list[int]) -> list[int]:
+    """Objective `score`: the exact knapsack (OR-Tools), then the better places among equal optima.
+
+    The LP bound fixes most candidates first (`_reduce`): with a feasible value it leaves a core;
+    the solver's optimum over that core is the exact best value V, and fixing again against V
+    leaves only the candidates some optimal set has and another has not. Only those are walked."""
+    always, free = _reduce(values, weights, capacity, None)
+    best = sum(values[i] for i in always)
+    if free:
+        room = capacity - sum(weights[i] for i in always)
+        value, _picked = _solve([values[i] for i in free], [weights[i] for i in free], room)
+        best += value
+    always, free = _reduce(values, weights, capacity, best)
+    room = capacity - sum(weights[i] for i in always)
+    core_best = best - sum(values[i] for i in always)
     chosen: list[int] = []
     used = gained = 0
-    for index, position in enumerate(usable):
-        if not current_set or position > max(current_set):
+    for index, item in enumerate(free):
+        if gained == core_best:
             break
-        if position in current_set:
-            chosen.append(position)
-            used += weights[position]
-            gained += values[position]
+        left = room - used - weights[item]
+        if left < 0:
             continue
-        room = capacity - used - weights[position]
-        if room < 0:
-            continue
-        later = usable[index + 1:]
-        value, picked = _solve([values[i] for i in later], [weights[i] for i in later], room)
-        if gained + values[position] + value == best_value:
-            chosen.append(position)
-            used += weights[position]
-            gained += values[position]
-            current_set = set(chosen) | {later[i] for i in picked}
-    return chosen
+        later = free[index + 1:]
+        value, _picked = _solve([values[i] for i in later], [weights[i] for i in later], left)
+        if gained + values[item] + value == core_best:
+            chosen.append(item)
+            used += weights[item]
+            gained += values[item]
+    return sorted(positions[i] for i in always + chosen)
+
+
+def _reduce(values: list[int], weights: list[int], capacity: int, known: int | None) -> tuple[list[int], list[int]]:
+    """Splits the items into those in every optimal set, and those that may or may not be (the
+    rest are in none), by the LP bound with the critical ratio λ as its dual (Dembo and Hammer):
+    forcing item j against its LP value bounds the optimum by U − |v_j − λ·w_j|. Where that is
+    below a value some feasible set reaches (`known`, else the greedy fill's), every optimal set
+    agrees with the LP on j. Exact integer arithmetic (both sides times λ's denominator)."""
+    order = sorted(range(len(values)), key=lambda i: Fraction(values[i], weights[i]), reverse=True)
+    room = capacity
+    full_value = 0
+    critical = None
+    in_lp = set()
+    for position, i in enumerate(order):
+        if weights[i] <= room:
+            room -= weights[i]
+            full_value += values[i]
+            in_lp.add(i)
+        else:
+            critical = position
+            break
+    if critical is None:
+        return sorted(in_lp), []       # everything fits: every usable candidate is funded
+    if known is None:
+        # The greedy fill in ratio order, adding whatever still fits, is a feasible value.
+        greedy_room, known = room, full_value
+        for i in order[critical:]:
+            if weights[i] <= greedy_room:
+                greedy_room -= weights[i]
+                known += values[i]
+    v_c, w_c = values[order[critical]], weights[order[critical]]
+    scaled_bound = w_c * full_value + room * v_c      # w_c · U
+    scaled_known = w_c * known
+    always, free = [], []
+    for i in range(len(values)):
+        reduced = abs(values[i] * w_c - v_c * weights[i])  # w_c · |v_i − λ·w_i|
+        if scaled_bound - reduced < scaled_known:
+            if i in in_lp:
+                always.append(i)
+        else:
+            free.append(i)
+    return always, free
 
 
 def _solve(values: list[int], weights: list[int], capacity: int) -> tuple[int, list[int]]:
