@@ -141,7 +141,7 @@ class RoundRanking:
         """Each entry's shown mean of w_c·s_c per criterion (as weighted_means_shown), frozen or live."""
         if self.frozen_parts is None:
             return weighted_means_shown(self.round, criteria, entry_ids, sums=sums)
-        shown: dict[tuple[int, int], Decimal] = {}
+        shown = _ShownMeans()
         result: dict[int, list[Decimal | None]] = {}
         ids = self.frozen_parts if entry_ids is None else entry_ids
         keys = [(str(c.id), self.frozen_weights.get(c.id, 0)) for c in criteria]
@@ -155,11 +155,7 @@ class RoundRanking:
                 if part is None:
                     values.append(None)
                     continue
-                fraction = (weight * part[1], 100 * part[0])
-                value = shown.get(fraction)
-                if value is None:
-                    value = shown[fraction] = fraction_half_up(*fraction)
-                values.append(value)
+                values.append(shown[weight * part[1], 100 * part[0]])
             result[entry_id] = values
         return result
 
@@ -384,6 +380,15 @@ class _Decimals(dict):
 
     def __missing__(self, key: int) -> Decimal:
         value = self[key] = disagreement.total_from_cents(key)
+        return value
+
+
+class _ShownMeans(dict):
+    """fraction_half_up(numerator, denominator), made once per distinct pair: the exports round
+    80,000 means that take few distinct values."""
+
+    def __missing__(self, key: tuple[int, int]) -> Decimal:
+        value = self[key] = fraction_half_up(*key)
         return value
 
 
@@ -755,7 +760,7 @@ def weighted_means_shown(round_: Round, criteria: list[Criterion], entry_ids: li
     if sums is None:
         sums = criterion_sums(round_, [criterion.id for criterion in criteria], entry_ids)
     weights = list(enumerate(int(criterion.weight * 100) for criterion in criteria))
-    shown: dict[tuple[int, int], Decimal] = {}
+    shown = _ShownMeans()
     result = {}
     for entry_id, parts in sums.sums.items():
         values = []
@@ -764,10 +769,6 @@ def weighted_means_shown(round_: Round, criteria: list[Criterion], entry_ids: li
             if not n:
                 values.append(None)
                 continue
-            key = (weight * int(parts[2 * i]), 100 * n)
-            value = shown.get(key)
-            if value is None:
-                value = shown[key] = fraction_half_up(*key)
-            values.append(value)
+            values.append(shown[weight * int(parts[2 * i]), 100 * n])
         result[entry_id] = values
     return result
