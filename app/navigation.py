@@ -55,6 +55,7 @@ CONTEST_TABS = [
     ("hooks.webhooks", _l("Webhooks")),
     ("manage.anonymity", _l("Anonymity")),
     ("manage.documents", _l("Documents")),
+    ("manage.funds_page", _l("Funds")),
 ]
 
 

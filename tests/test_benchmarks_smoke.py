@@ -25,7 +25,8 @@ def test_benchmark_tiny_size_runs_every_case_and_meets_the_size_free_targets():
 
     assert [row.case for row in report.rows] == [
         "assign", "rank (mean)", "rank (zscore)", "flag", "results page", "results page vs S", "judge dashboard",
-        "scoring page", "score submit", "export CSV", "export XLSX", "upload 1 MB", "statistics"]
+        "scoring page", "score submit", "export CSV", "export XLSX", "upload 1 MB", "statistics",
+        "funding page", "funding rules 1–2", "funding rule 3"]
     assert all(len(row.product.seconds) == 1 and row.product.median > 0 for row in report.rows)
     assert all(row.ratio is not None and row.ratio > 0 for row in report.rows if row.case != "upload 1 MB")
     assert _checks(report, "statistics: peak memory growth") in ([True], [])
@@ -37,6 +38,8 @@ def test_benchmark_tiny_size_runs_every_case_and_meets_the_size_free_targets():
     assert _checks(report, "judge dashboard: SQL statements") == [True]
     assert _checks(report, "score submit: SQL statements") == [True]
     assert _checks(report, "upload: peak resident memory") in ([True], [])  # [] where /proc is missing
+    assert _checks(report, "funding rules 1–2") == [True]
+    assert _checks(report, "funding rule 3") == [True]
     assert runner.exit_status(report, check=False) == 0
     assert runner.exit_status(report, check=True) == (0 if report.passed else 1)
 

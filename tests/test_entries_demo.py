@@ -34,7 +34,7 @@ def test_demo_form_organisations_and_files(app):
     files = {f.key: (f.accept, f.max_size) for f in fields if f.type == "file"}
     assert files == {"budget_file": (["xlsx"], 10 * 1024 * 1024), "presentation": (["pdf", "pptx"], 10 * 1024 * 1024),
                      "letters": (["pdf"], 10 * 1024 * 1024), "photos": (["jpg", "jpeg", "png"], 10 * 1024 * 1024)}
-    assert {f.type for f in fields} == {"text", "textarea", "number", "select", "checkbox", "file"}
+    assert {f.type for f in fields} == {"text", "textarea", "amount", "select", "checkbox", "file"}
 
     # Some organisations are judges' (for the automatic conflict check); INNs are valid; files are real.
     entries = db.session.scalars(sa.select(Entry).where(Entry.status == "submitted")).all()

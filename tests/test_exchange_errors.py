@@ -76,7 +76,7 @@ BAD_VALUES = [
     (("nominations", 1, "title"), {"en": " "},
      "nominations[1].title: needs a text in at least one language (en or ru)"),
     (("form", 1, "type"), "radio",
-     "form[1].type: \"radio\" is not one of text, textarea, number, date, select, checkbox, file"),
+     "form[1].type: \"radio\" is not one of text, textarea, number, date, select, checkbox, file, amount"),
     (("people", 0, "locale"), "de", "people[0].locale: \"de\" is not one of en, ru"),
     (("jury", 0, "round"), "final", "jury[0].round: \"final\" is not a round of this contest"),
     (("assignments", 0, "entry"), 999, "assignments[0].entry: entry 999 is not in entries"),

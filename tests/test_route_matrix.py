@@ -183,6 +183,10 @@ for _endpoint, _values in {
     "manage.assignment_move": ("slug", "assignment_id"), "manage.assignment_remove": ("slug", "assignment_id"),
     "manage.contest_announce": ("slug",),
     "manage.results_statistics": ("slug", "round_id"),
+    "manage.funds_page": ("slug",), "manage.fund_delete": ("slug",), "manage.funding": ("slug", "round_id"),
+    "manage.funding_rule": ("slug", "round_id"), "manage.funding_cut": ("slug", "round_id"),
+    "manage.funding_uncut": ("slug", "round_id"), "manage.funding_confirm": ("slug", "round_id"),
+    "manage.funding_show": ("slug", "round_id"), "manage.funding_withdraw": ("slug", "round_id"),
 }.items():
     ROUTES[_endpoint] = Route("organiser", _values)
 # The anonymity check (issue 22): organisers only.

@@ -22,6 +22,7 @@ from app.i18n import current_language
 from app.models import Entry, FormField, Nomination
 from app.services.intake import application_form
 from app.services.intake.entries import Application
+from app.services.platform.money import amount_or_none, currency_symbol, format_amount_input
 
 PREFIX = "a_"
 
@@ -79,6 +80,11 @@ def _wtfield(definition: FormField):
     if definition.type == "number":
         render_kw["inputmode"] = "decimal"
         return StringField(render_kw=render_kw, **common)
+    if definition.type == "amount":
+        render_kw["inputmode"] = "decimal"
+        render_kw["data-currency"] = currency_symbol(definition.currency)
+        common["label"] = f"{label}, {currency_symbol(definition.currency)}"
+        return StringField(render_kw=render_kw, **common)
     if definition.type == "date":
         render_kw["type"] = "date"
         return StringField(render_kw=render_kw, **common)
@@ -115,6 +121,11 @@ def build_application_form(fields: list[FormField], nominations: list[Nomination
         for definition in fields:
             if definition.type != "file" and definition.key in (entry.answers or {}):
                 data[field_name(definition.key)] = entry.answers[definition.key]
+                if definition.type == "amount":
+                    # Stored as "1500000.00", shown back as the reader writes it («1 500 000»).
+                    amount = amount_or_none(entry.answers[definition.key])
+                    if amount is not None:
+                        data[field_name(definition.key)] = format_amount_input(amount)
     kwargs = {"data": data}
     if formdata is not None:
         kwargs["formdata"] = formdata

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.cli import admin, demo, jury, reminders, results, translate, webhooks
+from app.cli import admin, demo, funding, jury, reminders, results, translate, webhooks
 
 
 def register(app: Flask) -> None:
-    for module in (admin, demo, jury, results, translate, reminders, webhooks):
+    for module in (admin, demo, jury, results, translate, reminders, webhooks, funding):
         for command in module.commands:
             app.cli.add_command(command)

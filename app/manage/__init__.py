@@ -8,6 +8,7 @@ import app.manage.documents_routes  # noqa: E402,F401 - the documents of issue 1
 from app.manage import (  # noqa: E402,F401 - each registers its views on bp
     anonymity_routes,  # noqa: E402,F401
     entries_routes,
+    funding_routes,
     jury_routes,
     progress_routes,
     results_routes,

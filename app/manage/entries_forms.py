@@ -21,6 +21,7 @@ from app.form_base import AppForm
 from app.forms_common import KeyField
 from app.services.intake import application_form
 from app.services.intake.application_form import MB, FormError
+from app.services.platform.money import CURRENCIES, AmountError, format_amount_input, parse_amount
 
 IDENTIFYING_CHOICES = [
     ("default", _l("As usual for the key (organisation, INN, website, contacts, team: yes; others: no)")),
@@ -35,6 +36,7 @@ FIELD_TYPE_CHOICES = [
     ("select", _l("Choice from a list")),
     ("checkbox", _l("Checkbox (yes / no)")),
     ("file", _l("Files")),
+    ("amount", _l("Amount of money")),
 ]
 
 
@@ -64,6 +66,17 @@ class FormFieldForm(AppForm):
         _l("Largest file, MB (files)"), places=1,
         validators=[Optional(), NumberRange(min=Decimal("0.1"), max=10240)],
         description=_l("Empty: 10 MB. An application may hold 50 MB in all."))
+    currency = SelectField(_l("Currency (amounts)"), choices=[(c, c) for c in CURRENCIES], default="RUB",
+                           validate_choice=False)
+    requested = BooleanField(_l("This is the amount the entrant requests (amounts; one per form)"))
+    max_amount = StringField(
+        _l("Most an entry may give here (amounts)"), validators=[Length(max=40)],
+        description=_l("Empty: no limit. Checked when the application is submitted."))
+    min_share = DecimalField(
+        _l("At least this per cent of another amount (amounts)"), places=2,
+        validators=[Optional(), NumberRange(min=Decimal("0.01"), max=100)],
+        description=_l("E.g. co-funding of at least 20 per cent of the total budget. Empty: no rule."))
+    min_share_of = StringField(_l("… of the amount field with the key (amounts)"), validators=[Length(max=64)])
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, taken_keys=(), editing: bool = False, **kwargs):
@@ -72,6 +85,7 @@ class FormFieldForm(AppForm):
         self.editing = editing
         self.parsed_options: list | None = None
         self.parsed_accept: list | None = None
+        self.parsed_max_amount: Decimal | None = None
         if editing:
             # Answers are stored under the key and typed by the type: both stay.
             del self.key
@@ -114,6 +128,16 @@ class FormFieldForm(AppForm):
                 if not self.parsed_accept:
                     self.accept.errors = [*self.accept.errors, str(_l("Name at least one allowed file type."))]
                     ok = False
+        if field_type == "amount" and (self.max_amount.data or "").strip():
+            try:
+                self.parsed_max_amount = parse_amount(self.max_amount.data)
+            except AmountError as error:
+                self.max_amount.errors = [*self.max_amount.errors, str(error)]
+                ok = False
+            else:
+                if not self.parsed_max_amount:
+                    self.max_amount.errors = [*self.max_amount.errors, str(_l("The limit must be above zero."))]
+                    ok = False
         return ok
 
     def values(self, field_type: str) -> dict:
@@ -124,6 +148,9 @@ class FormFieldForm(AppForm):
             "identifying": {"yes": True, "no": False}.get(self.identifying.data),
             "options": self.parsed_options, "accept": self.parsed_accept,
             "max_size": int(self.max_size_mb.data * MB) if self.max_size_mb.data else None,
+            "currency": self.currency.data, "requested": self.requested.data,
+            "max_amount": self.parsed_max_amount, "min_share": self.min_share.data,
+            "min_share_of": (self.min_share_of.data or "").strip() or None,
         }
 
     def fill_from(self, field) -> None:
@@ -131,6 +158,7 @@ class FormFieldForm(AppForm):
         self.options.data = application_form.format_options(field.options)
         self.accept.data = ", ".join(field.accept or [])
         self.max_size_mb.data = (Decimal(field.max_size) / MB).quantize(Decimal("0.1")) if field.max_size else None
+        self.max_amount.data = format_amount_input(field.max_amount)
 
 
 class ScreeningForm(AppForm):

@@ -14,6 +14,7 @@ from app.models.contest import (
 )
 from app.models.documents import ProtocolDetails
 from app.models.entry import Attachment, Entry, EntryRound
+from app.models.funding import Fund, FundingPlan
 from app.models.jury import Assignment, Conflict, Declaration, JuryExpertise, JuryMember
 from app.models.reminders import ReminderOptOut, ReminderSent
 from app.models.results import Award, RankingSnapshot
@@ -29,4 +30,5 @@ __all__ = [
     "ApiToken", "Webhook", "WebhookDelivery",
     "ReminderOptOut", "ReminderSent",
     "AnonymityFinding",
+    "Fund", "FundingPlan",
 ]

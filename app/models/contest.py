@@ -14,7 +14,7 @@ from app.models import limits
 from app.models.types import Localised, UTCDateTime
 
 METHODS = ("mean", "median", "trimmed", "zscore")
-FIELD_TYPES = ("text", "textarea", "number", "date", "select", "checkbox", "file")
+FIELD_TYPES = ("text", "textarea", "number", "date", "select", "checkbox", "file", "amount")
 
 
 class Contest(Localised, db.Model):
@@ -245,15 +245,25 @@ class FormField(Localised, db.Model):
     max_size: Mapped[int | None] = mapped_column(sa.BigInteger)
     # The answer tells who the entrant is: hidden from judges in blind rounds (the organiser decides).
     identifying: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # amount (money, DESIGN §3b): its currency; whether it is the amount the entrant asks for; the
+    # optional rules checked at submit: at most `max_amount`, and at least `min_share` per cent of
+    # the amount answered in the field keyed `min_share_of` (co-funding against the budget).
+    currency: Mapped[str | None] = mapped_column(sa.String(3))
+    requested: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    max_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 2))
+    min_share_of: Mapped[str | None] = mapped_column(sa.String(64))
+    min_share: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
 
     contest: Mapped[Contest] = relationship(back_populates="form_fields")
 
     __table_args__ = (
         sa.UniqueConstraint("contest_id", "key"),
         sa.CheckConstraint(
-            "type IN ('text', 'textarea', 'number', 'date', 'select', 'checkbox', 'file')",
+            "type IN ('text', 'textarea', 'number', 'date', 'select', 'checkbox', 'file', 'amount')",
             name="type",
         ),
+        sa.CheckConstraint("max_amount IS NULL OR max_amount > 0", name="max_amount"),
+        sa.CheckConstraint("min_share IS NULL OR (min_share > 0 AND min_share <= 100)", name="min_share"),
         sa.CheckConstraint("max_length IS NULL OR max_length > 0", name="max_length"),
         sa.CheckConstraint("max_size IS NULL OR max_size > 0", name="max_size"),
     )

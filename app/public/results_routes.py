@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Entry
 from app.public import bp
 from app.services.platform import permissions
+from app.services.platform.money import format_amount
 from app.services.results import outcomes as results_service
 from app.services.results import reading
 
@@ -27,7 +28,8 @@ def results(slug):
     return render_template("public/results.html", contest=contest, published=published,
                            awards_by_entry=published.awards_by_entry(),
                            nominations={n.id: n for n in contest.nominations},
-                           tie_rule=reading.tie_rule_of, tie_titles=reading.tie_break_titles)
+                           tie_rule=reading.tie_rule_of, tie_titles=reading.tie_break_titles,
+                           money=format_amount)
 
 
 @bp.route("/c/<slug>/results/entry/<int:entry_id>")
@@ -46,4 +48,5 @@ def results_entry(slug, entry_id):
     return render_template("public/results_entry.html", contest=contest, entry=entry, rounds=rounds,
                            final=final, feedback=feedback, awards=awards,
                            corrections=results_service.corrections(contest),
-                           tie_rule=reading.tie_rule_of, tie_titles=reading.tie_break_titles)
+                           tie_rule=reading.tie_rule_of, tie_titles=reading.tie_break_titles,
+                           money=format_amount)

@@ -661,6 +661,123 @@ def case_statistics(bench: Bench) -> None:
         row.target = "≤ 5×, ≤ 500 MB"
         row.checks.append(Check(f"statistics: peak memory growth {growth:.0f} MB (target ≤ 500 MB)", growth <= 500))
     bench.rows[row.case] = row
+# --- funding (DESIGN §3b) ------------------------------------------------------------------------
+
+def _funding_setup(bench: Bench) -> None:
+    """Untimed: every entry asks for an amount (100,000–1,500,000 ₽, seeded), each of the 5
+    nominations gets a fund that covers about a tenth of its asks, and the round is finalised."""
+    import random
+    from decimal import Decimal
+
+    from app.models import FormField, Nomination
+    from app.services.funding import funds
+    from app.services.results import finalising
+    from app.services.results import outcomes as results_service
+
+    rng = random.Random(2026)
+    with bench.app.app_context():
+        contest_id = bench.data.contest_id
+        db.session.add(FormField(contest_id=contest_id, key="grant", type="amount", currency="RUB", requested=True,
+                                 label_en="Grant requested", position=99))
+        rows = db.session.execute(sa.select(Entry.id, Entry.answers, Entry.nomination_id)
+                                  .where(Entry.contest_id == contest_id)).all()
+        asked: dict[int, int] = {}
+        updates = []
+        for entry_id, answers, nomination_id in rows:
+            amount = rng.randrange(100, 1500) * 1000
+            asked[nomination_id] = asked.get(nomination_id, 0) + amount
+            updates.append({"id": entry_id, "answers": {**(answers or {}), "grant": f"{amount}.00"}})
+        db.session.execute(sa.update(Entry), updates)
+        round_ = bench.round()
+        contest = round_.contest
+        for nomination in db.session.scalars(sa.select(Nomination).where(Nomination.contest_id == contest_id)):
+            funds.set_fund(contest, nomination_id=nomination.id, amount=Decimal(asked.get(nomination.id, 0) // 10),
+                           currency="RUB")
+        if round_.finalised_at is None:
+            items = finalising.finalise_checklist(round_)
+            results_service.finalise_round(round_, actor=None, confirmed={i.key for i in items},
+                                           reason="benchmark" if items else "")
+        db.session.commit()
+
+
+def _funding_baseline(allocation, round_, knapsack: bool, ranking, requested) -> int:
+    """The least the rules must do: per fund, its candidates' asks read once and either a greedy
+    pass over them in order or one knapsack solve (no tie-break among equal optima)."""
+    from app.services.funding import rules
+    from app.services.funding.funds import contest_funds
+
+    funds = contest_funds(round_.contest)
+    total = 0
+    for fund in funds:
+        candidates = allocation.fund_candidates(ranking, [fund], requested)[fund.id]
+        asks = [c.requested for c in candidates if c.requested]
+        capacity = int(fund.amount * 100)
+        if knapsack:
+            usable = [c for c in candidates if c.requested and c.requested <= capacity]
+            for objective in rules.OBJECTIVES:
+                values = rules.knapsack_values(usable, objective)
+                total += rules._solve(values, [c.requested for c in usable], capacity)[0]
+        else:
+            for _rule in ("strict", "skip"):
+                left = capacity
+                for ask in asks:
+                    if ask <= left:
+                        left -= ask
+                total += left
+    return total
+
+
+def _proposals(allocation, round_, keys, ranking, requested) -> list:
+    return [allocation.round_proposals(round_, rule=rule, objective=objective, ranking=ranking, requested=requested,
+                                       cuts={}) for rule, objective in keys]
+
+
+def case_funding(bench: Bench) -> None:
+    """The Funding page of the finalised round at size L: all proposals (strict, skip, best by
+    score and by count) over 5 funds in one request, against reading the frozen ranking just
+    before each request; then rules 1–2 and rule 3 timed alone over the same candidates."""
+    from app.services.funding import allocation
+    from app.services.results.reading import round_results
+
+    _funding_setup(bench)
+    page = Row("funding page", Timings(), "round_results (frozen), just before each page", Timings(), queries=[])
+    client = bench.client(bench.data.organiser_email)
+    url = f"/manage/bench/results/{bench.data.round_id}/funding"
+    if client.get(url).status_code != 200:  # a warm-up, untimed
+        raise RuntimeError(f"funding page: GET {url} failed")
+    for _repetition in range(bench.repeat):
+        with bench.app.test_request_context():
+            seconds, _ranking = timed(partial(round_results, bench.round()))
+        page.baseline.seconds.append(seconds)
+        _request(bench, page, client, "GET", url, expect=200)
+    page.target = "(reported)"
+    bench.rows[page.case] = page
+
+    cases = (("funding rules 1–2", ("strict", "skip"), 1.0, "a plain greedy loop over the same asks"),
+             ("funding rule 3", ("best",), 5.0, "one OR-Tools knapsack solve per fund and objective"))
+    for case, rules, limit, baseline_label in cases:
+        row = Row(case, Timings(), baseline_label, Timings())
+        with bench.app.test_request_context():
+            round_ = bench.round()
+            ranking = round_results(round_)
+            requested, _currency = allocation.requested_amounts(
+                round_, [r.entry_id for r in ranking.rows if r.can_advance])
+            keys = [(rule, objective) for rule in rules
+                    for objective in (("score", "count") if rule == "best" else ("score",))]
+            run = partial(_proposals, allocation, round_, keys, ranking, requested)
+            baseline = partial(_funding_baseline, allocation, round_, rules[0] == "best", ranking, requested)
+            for _repetition in range(bench.repeat):
+                seconds, _result = timed(baseline)
+                row.baseline.seconds.append(seconds)
+                seconds, results = timed(run)
+                row.product.seconds.append(seconds)
+        funded = sum(len(result.proposal.funded) for results_ in results for result in results_)
+        candidates = sum(len(result.candidates) for result in results[0])
+        row.notes.append(f"{candidates:,} candidates in {len(results[0])} funds; {funded:,} funded over the proposals")
+        row.target = f"≤ {limit:g} s"
+        row.checks.append(Check(f"{case}: {row.product.median:.2f} s (target ≤ {limit:g} s)",
+                                row.product.median <= limit))
+        bench.rows[row.case] = row
 
 
 CASES: dict[str, Callable[[Bench], None]] = {
@@ -673,4 +790,5 @@ CASES: dict[str, Callable[[Bench], None]] = {
     "upload": case_upload,
     "results-scale": case_results_scale,
     "statistics": case_statistics,
+    "funding": case_funding,
 }

@@ -13,6 +13,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from app.extensions import db
 from app.models import Attachment, Entry, EntryRound, User
@@ -67,11 +68,13 @@ FORM = [
      {"max_length": 2000}),
     ("team", "textarea", "Команда проекта", "Project team", "Кто что делает и какой у них опыт.",
      "Who does what, and their experience.", True, {"max_length": 2000}),
-    ("budget_total", "number", "Общий бюджет проекта, ₽", "Total budget, RUB", "", "", True, {}),
-    ("budget_requested", "number", "Запрашиваемая сумма гранта, ₽", "Grant requested, RUB",
-     "Не более 1 500 000 ₽.", "At most 1,500,000 RUB.", True, {}),
-    ("cofunding", "number", "Софинансирование, ₽", "Co-funding, RUB",
-     "Собственные и привлечённые средства.", "Own and other funds.", True, {}),
+    # Money fields (DESIGN §3b): the requested amount is what the funding page allocates.
+    ("budget_total", "amount", "Общий бюджет проекта", "Total budget", "", "", True, {"currency": "RUB"}),
+    ("budget_requested", "amount", "Запрашиваемая сумма гранта", "Grant requested",
+     "Не более 1 500 000 ₽.", "At most 1,500,000 RUB.", True,
+     {"currency": "RUB", "requested": True, "max_amount": Decimal("1500000")}),
+    ("cofunding", "amount", "Софинансирование", "Co-funding",
+     "Собственные и привлечённые средства.", "Own and other funds.", True, {"currency": "RUB"}),
     ("budget_file", "file", "Смета проекта (XLSX)", "Budget (XLSX)", "По форме конкурса.",
      "In the contest's template.", True, {"accept": ["xlsx"], "max_size": 10 * MB}),
     ("presentation", "file", "Презентация (PDF или PPTX)", "Presentation (PDF or PPTX)", "", "", False,
@@ -381,8 +384,8 @@ def seed_entries(demo, rng: random.Random) -> None:
             "website": f"https://vk.com/project{index}" if rng.random() < 0.6 else "",
             "summary": texts.summary, "problem": texts.problem, "goals": texts.goals, "plan": texts.plan,
             "results": texts.results, "team": texts.team,
-            "budget_total": str(requested + cofunding), "budget_requested": str(requested),
-            "cofunding": str(cofunding), "consent": True,
+            "budget_total": f"{requested + cofunding}.00", "budget_requested": f"{requested}.00",
+            "cofunding": f"{cofunding}.00", "consent": True,
         }
         at = submitted_times[position]
         if status == "draft":

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from app.extensions import db
 from app.models import Contest, Round, User
+from app.services.funding.funds import set_fund
 from app.services.platform import accounts
 from app.services.platform.clock import now
 from app.services.setup import contests
@@ -128,6 +129,11 @@ def seed_setup(rng: random.Random) -> Demo:
         contests.add_criterion(round2, key=key, title_ru=title_ru, title_en=title_en,
                                weight=Decimal(weight), min_score=0, max_score=10,
                                anchors_ru=ANCHORS_RU, anchors_en=ANCHORS_EN)
+
+    # A grant fund per nomination (DESIGN §3b): the Funding page of the finalised round allocates it.
+    for nomination in contest.nominations:
+        set_fund(contest, nomination_id=nomination.id, amount=Decimal("5000000"), currency="RUB",
+                 min_grant=Decimal("100000"), max_grant=Decimal("1500000"), actor=organiser)
 
     judges = []
     for index, (name, organisation) in enumerate(JUDGES, start=1):

@@ -26,6 +26,7 @@ from app.models import (
     Entry,
     EntryRound,
     FormField,
+    Fund,
     JuryMember,
     Nomination,
     Review,
@@ -35,6 +36,7 @@ from app.models import (
 from app.services.exchange.document import DOCUMENT_NAME, FORMAT, LANGUAGES, VERSION
 from app.services.exchange.results_part import export_results_part, people_named
 from app.services.platform import storage
+from app.services.platform.money import amount_text
 from app.services.results.ranking import plain_decimal
 
 # --- export ----------------------------------------------------------------------------------
@@ -221,8 +223,28 @@ def _setup_part(contest: Contest, nominations, fields, rounds, criterion_keys: d
         if f.accept is not None:
             item["accept"] = f.accept
         item["identifying"] = f.identifying
+        if f.type == "amount":
+            item["currency"] = f.currency or "RUB"
+            if f.requested:
+                item["requested"] = True
+            if f.max_amount is not None:
+                item["max_amount"] = amount_text(f.max_amount)
+            if f.min_share is not None:
+                item["min_share"] = plain_decimal(f.min_share)
+                item["min_share_of"] = f.min_share_of
         form.append(item)
     document["form"] = form
+    funds = list(db.session.scalars(sa.select(Fund).where(Fund.contest_id == contest.id)))
+    if funds:
+        nomination_keys = {n.id: n.key for n in nominations}
+        nomination_order = {n.id: i for i, n in enumerate(nominations)}
+        document["funds"] = [
+            {"nomination": nomination_keys.get(fund.nomination_id), "amount": amount_text(fund.amount),
+             "currency": fund.currency,
+             **({"min_grant": amount_text(fund.min_grant)} if fund.min_grant is not None else {}),
+             **({"max_grant": amount_text(fund.max_grant)} if fund.max_grant is not None else {})}
+            for fund in sorted(funds, key=lambda f: (f.nomination_id is None,
+                                                     nomination_order.get(f.nomination_id, 0), f.id))]
 
     round_docs = []
     for r in rounds:

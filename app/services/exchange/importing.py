@@ -20,6 +20,7 @@ from app.models import (
     Entry,
     EntryRound,
     FormField,
+    Fund,
     JuryExpertise,
     JuryMember,
     Nomination,
@@ -90,8 +91,16 @@ def _write(plan: _Plan, files: dict[str, bytes], actor: User | None) -> Contest:
             label_ru=item["label"].get("ru", ""), label_en=item["label"].get("en", ""),
             help_ru=item["help"].get("ru", ""), help_en=item["help"].get("en", ""),
             required=item["required"], max_length=item["max_length"], options=item["options"],
-            accept=item["accept"], max_size=item["max_size"], identifying=item["identifying"]))
+            accept=item["accept"], max_size=item["max_size"], identifying=item["identifying"],
+            currency=item["currency"], requested=item["requested"], max_amount=item["max_amount"],
+            min_share_of=item["min_share_of"], min_share=item["min_share"]))
     db.session.add_all(nominations.values())
+    db.session.flush()
+    for item in plan.funds:
+        nomination = nominations[item["nomination"]] if item["nomination"] is not None else None
+        db.session.add(Fund(contest_id=contest.id, nomination_id=nomination.id if nomination else None,
+                            amount=item["amount"], currency=item["currency"], min_grant=item["min_grant"],
+                            max_grant=item["max_grant"]))
 
     rounds: dict[str, Round] = {}
     criteria: dict[tuple[str, str], Criterion] = {}

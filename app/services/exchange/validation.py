@@ -38,11 +38,17 @@ from app.services.exchange.document import (
     ExchangeError,
 )
 from app.services.exchange.results_part import V2_KEYS, validate_results_part
+from app.services.funding.funds import fund_problem
 from app.services.intake.application_form import default_identifying
+from app.services.platform.money import AMOUNT_MAX, CURRENCIES, DEFAULT_CURRENCY, amount_text
 from app.services.platform.text import has_forbidden_characters
 from app.services.setup import rules
 
 # --- validation ------------------------------------------------------------------------------
+
+# An amount field's settings in the form (contest-exchange.md, "Money fields").
+AMOUNT_KEYS = ("currency", "requested", "max_amount", "min_share", "min_share_of")
+
 
 def _join(path: str, key: str | int) -> str:
     if isinstance(key, int):
@@ -76,6 +82,8 @@ class _Plan:
     reviews: list[dict] = field(default_factory=list)
     # snapshots, awards, publication and audit (exchange.results_part), version 2.
     results: dict = field(default_factory=dict)
+    # grant funds (DESIGN §3b), version 2.
+    funds: list[dict] = field(default_factory=list)
 
 
 class _Validator:
@@ -224,19 +232,20 @@ class _Validator:
     def run(self) -> _Plan:
         top = self.obj(self.document, "", ("format", "version", "contest"), (
             "nominations", "form", "rounds", "people", "jury", "entries", "conflicts",
-            "assignments", "reviews", *V2_KEYS))
+            "assignments", "reviews", *V2_KEYS, "funds"))
         if top["format"] != FORMAT:
             self.fail("format", _("must be %(expected)s", expected=_show(FORMAT)))
         if isinstance(top["version"], bool) or top["version"] not in READABLE_VERSIONS:
             self.fail("version", _("version %(value)s is not supported (this is version %(expected)s)",
                                    value=_show(top["version"]), expected=VERSION))
         if top["version"] == 1:
-            for key in V2_KEYS:
+            for key in (*V2_KEYS, "funds"):
                 if key in top:
                     self.fail(key, _("unknown field"))
         self.contest(top["contest"])
         self.nominations(top.get("nominations") or [])
-        self.form(top.get("form") or [])
+        self.form(top.get("form") or [], version=top["version"])
+        self.funds(top.get("funds") or [])
         self.rounds(top.get("rounds") or [])
         self.people(top.get("people") or [])
         self.jury(top.get("jury") or [])
@@ -292,18 +301,20 @@ class _Validator:
             title = self.localised(data["title"], _join(path, "title"), 300)
             self.plan.nominations.append({"key": key, "title": title})
 
-    def form(self, value) -> None:
+    def form(self, value, version: int = VERSION) -> None:
         keys: set[str] = set()
+        requested_path = None
         for index, item in enumerate(self.array(value, "form")):
             path = _join("form", index)
             data = self.obj(item, path, ("key", "label", "type"),
-                            ("required", "max_length", "options", "max_size", "accept", "help", "identifying"))
+                            ("required", "max_length", "options", "max_size", "accept", "help", "identifying",
+                             *AMOUNT_KEYS))
             key = self.key(data["key"], _join(path, "key"))
             if key in ("title", "nomination"):
                 self.fail(_join(path, "key"), _("%(value)s is reserved", value=_show(key)))
             self.unique(keys, key, _join(path, "key"))
             kind = self.string(data["type"], _join(path, "type"))
-            if kind not in FIELD_TYPES:
+            if kind not in FIELD_TYPES or (kind == "amount" and version == 1):
                 self.fail(_join(path, "type"), _("%(value)s is not one of %(choices)s", value=_show(kind),
                                                  choices=", ".join(FIELD_TYPES)))
             field_plan = {
@@ -330,7 +341,85 @@ class _Validator:
                     text = self.string(extension, _join(_join(path, "accept"), i), max_length=16, blank=False)
                     accept.append(text.strip().lstrip(".").lower())
                 field_plan["accept"] = accept
+            field_plan.update(self.amount_settings(data, kind, path))
+            if field_plan["requested"]:
+                if requested_path is not None:
+                    self.fail(_join(path, "requested"), _("only one amount field may be the requested amount "
+                                                          "(%(other)s is)", other=requested_path))
+                requested_path = path
             self.plan.form.append(field_plan)
+        amount_keys = {f["key"] for f in self.plan.form if f["type"] == "amount"}
+        for index, field_plan in enumerate(self.plan.form):
+            share_of = field_plan["min_share_of"]
+            if share_of is not None and (share_of not in amount_keys or share_of == field_plan["key"]):
+                self.fail(_join(_join("form", index), "min_share_of"),
+                          _("%(value)s is not another amount field of the form", value=_show(share_of)))
+
+    def amount_settings(self, data: dict, kind: str, path: str) -> dict:
+        """An amount field's currency, requested flag and submit rules (contest-exchange.md, v2)."""
+        settings = {"currency": None, "requested": False, "max_amount": None, "min_share_of": None,
+                    "min_share": None}
+        if kind != "amount":
+            for key in AMOUNT_KEYS:
+                if key in data:
+                    self.fail(_join(path, key), _("is only for an amount field"))
+            return settings
+        currency = self.string(data.get("currency", DEFAULT_CURRENCY), _join(path, "currency"))
+        if currency not in CURRENCIES:
+            self.fail(_join(path, "currency"), _("%(value)s is not one of %(choices)s", value=_show(currency),
+                                                 choices=", ".join(CURRENCIES)))
+        settings["currency"] = currency
+        settings["requested"] = self.boolean(data.get("requested", False), _join(path, "requested"))
+        if data.get("max_amount") is not None:
+            settings["max_amount"] = self.money(data["max_amount"], _join(path, "max_amount"), positive=True)
+        if (data.get("min_share") is None) != (data.get("min_share_of") is None):
+            self.fail(_join(path, "min_share"), _("min_share and min_share_of go together"))
+        if data.get("min_share") is not None:
+            share = self.decimal(data["min_share"], _join(path, "min_share"))
+            if not Decimal(0) < share <= 100 or share != share.quantize(Decimal("0.01")):
+                self.fail(_join(path, "min_share"), _("%(value)s is not a per cent above 0 and at most 100 with at "
+                                                      "most two decimals", value=_show(data["min_share"])))
+            settings["min_share"] = share
+            settings["min_share_of"] = self.key(data["min_share_of"], _join(path, "min_share_of"))
+        return settings
+
+    def money(self, value, path: str, *, positive: bool = False) -> Decimal:
+        """An amount: a decimal string with at most two decimals, zero or more (above zero if
+        `positive`), within NUMERIC(18, 2)."""
+        if not isinstance(value, str):
+            self.fail(path, _("must be an amount written as a string, e.g. \"1500000.00\""))
+        amount = self.decimal(value, path)
+        if amount < 0 or (positive and amount == 0) or amount > AMOUNT_MAX \
+                or amount != amount.quantize(Decimal("0.01")):
+            self.fail(path, _("%(value)s is not an amount (at most two decimals, not negative)", value=_show(value)))
+        return amount
+
+    def funds(self, value) -> None:
+        """Funds per nomination (`"nomination": null` for the contest's), contest-exchange.md v2."""
+        seen: set = set()
+        nominations = {n["key"] for n in self.plan.nominations}
+        self.plan.funds = []
+        for index, item in enumerate(self.array(value, "funds")):
+            path = _join("funds", index)
+            data = self.obj(item, path, ("nomination", "amount"), ("currency", "min_grant", "max_grant"))
+            nomination = data["nomination"]
+            if nomination is not None:
+                nomination = self.string(nomination, _join(path, "nomination"))
+                if nomination not in nominations:
+                    self.fail(_join(path, "nomination"), _("%(value)s is not a nomination of the contest",
+                                                           value=_show(nomination)))
+            self.unique(seen, nomination, _join(path, "nomination"))
+            amount = self.money(data["amount"], _join(path, "amount"))
+            currency = self.string(data.get("currency", DEFAULT_CURRENCY), _join(path, "currency"))
+            min_grant = self.money(data["min_grant"], _join(path, "min_grant")) \
+                if data.get("min_grant") is not None else None
+            max_grant = self.money(data["max_grant"], _join(path, "max_grant"), positive=True) \
+                if data.get("max_grant") is not None else None
+            problem = fund_problem(amount=amount, currency=currency, min_grant=min_grant, max_grant=max_grant)
+            if problem:
+                self.fail(path, problem)
+            self.plan.funds.append({"nomination": nomination, "amount": amount, "currency": currency,
+                                    "min_grant": min_grant, "max_grant": max_grant})
 
     def options(self, value, path: str) -> list[dict]:
         options = []
@@ -541,7 +630,7 @@ class _Validator:
             raw_answers = data.get("answers") or {}
             self.obj(raw_answers, answers_path, (), tuple(k for k in fields if fields[k]["type"] != "file"))
             for key, answer in raw_answers.items():
-                answers[key] = self.answer(fields[key], answer, _join(answers_path, key))
+                answers[key] = self.answer(fields[key], answer, _join(answers_path, key), status=status)
             rounds: list[str] | None = None if data.get("rounds") is None else []
             for i, key in enumerate(self.array(data.get("rounds") or [], _join(path, "rounds"))):
                 item_path = _join(_join(path, "rounds"), i)
@@ -567,9 +656,12 @@ class _Validator:
                 self.entries_by_number[number] = self.plan.entries[-1]
                 self.entry_paths[number] = path
 
-    def answer(self, form_field: dict, value, path: str):
+    def answer(self, form_field: dict, value, path: str, *, status: str = "submitted"):
         if form_field["type"] == "checkbox":
             return self.boolean(value, path)
+        if form_field["type"] == "amount" and status != "draft":
+            # A submitted answer is a decimal string with two places; a draft keeps what was typed.
+            return amount_text(self.money(value, path))
         if isinstance(value, int | Decimal | float) and not isinstance(value, bool) and form_field["type"] == "number":
             return format(self.decimal(value, path), "f")
         return self.string(value, path, max_length=ANSWER_LIMIT)

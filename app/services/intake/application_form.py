@@ -1,7 +1,8 @@
 """The contest's application form: its fields, and the checks on answers and uploaded files.
 
 Answers are kept in `Entry.answers` as {field key: value}: a string for text, textarea, number
-(as typed; normalised on submit), date (ISO, YYYY-MM-DD), select (the option's value), and a
+(as typed; normalised on submit), amount (as typed; on submit a decimal string with two places,
+"1500000.00", see `platform.money`), date (ISO, YYYY-MM-DD), select (the option's value), and a
 boolean for checkbox. Files are Attachment rows with the field's key.
 
 Two keys are special: a field keyed `organisation` or `inn` also fills the entry's
@@ -30,6 +31,15 @@ from app.models import Contest, FormField, User
 from app.models.contest import FIELD_TYPES
 from app.services.anonymity.redaction import STANDARD_IDENTIFYING_KEYS
 from app.services.platform.audit import record_event
+from app.services.platform.money import (
+    CURRENCIES,
+    DEFAULT_CURRENCY,
+    AmountError,
+    amount_or_none,
+    amount_text,
+    format_amount,
+    parse_amount,
+)
 from app.services.platform.text import FORBIDDEN_CHARACTER_MESSAGE, has_forbidden_characters
 
 MB = 1024 * 1024
@@ -108,7 +118,8 @@ def _next_position(contest: Contest) -> int:
     )
 
 
-def _check_definition(*, key: str, type: str, options: list | None, accept: list | None) -> None:
+def _check_definition(*, key: str, type: str, options: list | None, accept: list | None,
+                      currency: str | None = None) -> None:
     if type not in FIELD_TYPES:
         raise FormError(_("Unknown field type: %(type)s.", type=type))
     if key in RESERVED_KEYS:
@@ -117,6 +128,23 @@ def _check_definition(*, key: str, type: str, options: list | None, accept: list
         raise FormError(_("A list needs at least one option."))
     if type == "file" and not accept:
         raise FormError(_("Name at least one allowed file type."))
+    if type == "amount" and currency and currency not in CURRENCIES:
+        raise FormError(_("Unknown currency: %(currency)s.", currency=currency))
+
+
+def _check_amount_rules(contest_id: int, field_id: int | None, key: str, values: dict) -> None:
+    """One requested amount per form; a share is taken of another amount field of the form."""
+    others = db.session.scalars(sa.select(FormField).where(
+        FormField.contest_id == contest_id, FormField.type == "amount",
+        FormField.id != (field_id or 0))).all()
+    if values.get("requested") and any(f.requested for f in others):
+        raise FormError(_("Another amount field is already the requested amount; a form has one."))
+    share_of = values.get("min_share_of")
+    if (share_of is None) != (values.get("min_share") is None):
+        raise FormError(_("A share needs both the per cent and the amount field it is taken of."))
+    if share_of is not None and share_of not in {f.key for f in others}:
+        raise FormError(_("The share is taken of another amount field of this form: %(key)s is none.",
+                          key=share_of))
 
 
 def _definition_values(type: str, values: dict) -> dict:
@@ -129,6 +157,12 @@ def _definition_values(type: str, values: dict) -> dict:
     if type != "file":
         values["accept"] = None
         values["max_size"] = None
+    if type != "amount":
+        values.update(currency=None, requested=False, max_amount=None, min_share_of=None, min_share=None)
+    else:
+        values["currency"] = values.get("currency") or DEFAULT_CURRENCY
+        values["requested"] = bool(values.get("requested"))
+        values["min_share_of"] = values.get("min_share_of") or None
     return values
 
 
@@ -136,16 +170,22 @@ def add_field(contest: Contest, *, key: str, type: str, label_ru: str = "", labe
               help_ru: str = "", help_en: str = "", required: bool = False,
               max_length: int | None = None, options: list | None = None,
               accept: list | None = None, max_size: int | None = None,
+              currency: str | None = None, requested: bool = False, max_amount: Decimal | None = None,
+              min_share_of: str | None = None, min_share: Decimal | None = None,
               identifying: bool | None = None, actor: User | None = None) -> FormField:
     """Adds a field at the end of the form. `identifying` None: the default for the key
     (`anonymity.redaction.STANDARD_IDENTIFYING_KEYS`, e.g. organisation, inn, website, team)."""
     if identifying is None:
         identifying = default_identifying(key)
-    _check_definition(key=key, type=type, options=options, accept=accept)
+    _check_definition(key=key, type=type, options=options, accept=accept, currency=currency)
     values = _definition_values(type, {
         "max_length": max_length, "options": options, "accept": accept,
         "max_size": max_size if type != "file" or max_size else DEFAULT_FILE_MAX_BYTES,
+        "currency": currency, "requested": requested, "max_amount": max_amount,
+        "min_share_of": min_share_of, "min_share": min_share,
     })
+    if type == "amount":
+        _check_amount_rules(contest.id, None, key, values)
     field = FormField(contest_id=contest.id, key=key, type=type, label_ru=label_ru,
                       label_en=label_en, help_ru=help_ru, help_en=help_en, required=required,
                       position=_next_position(contest), identifying=identifying, **values)
@@ -169,9 +209,11 @@ def update_field(field: FormField, *, actor: User | None = None, **values) -> Fo
     if values.get("identifying", False) is None:
         values.pop("identifying")
     _check_definition(key=field.key, type=field.type, options=values.get("options", field.options),
-                      accept=values.get("accept", field.accept))
+                      accept=values.get("accept", field.accept), currency=values.get("currency"))
     values = _definition_values(field.type, values)
-    old = {name: getattr(field, name) for name in values}
+    if field.type == "amount":
+        _check_amount_rules(field.contest_id, field.id, field.key, values)
+    old = {name: _json_value(getattr(field, name)) for name in values}
     for name, value in values.items():
         setattr(field, name, value)
     if field.type == "file" and not field.max_size:
@@ -179,8 +221,13 @@ def update_field(field: FormField, *, actor: User | None = None, **values) -> Fo
     db.session.flush()
     record_event(contest_id=field.contest_id, actor_id=actor.id if actor else None,
                  action="form_field.update", object_type="form_field", object_id=field.id,
-                 old=old, new={name: getattr(field, name) for name in values})
+                 old=old, new={name: _json_value(getattr(field, name)) for name in values})
     return field
+
+
+def _json_value(value):
+    """Decimals (money, shares) as plain strings in the audit log."""
+    return format(value, "f") if isinstance(value, Decimal) else value
 
 
 def delete_field(field: FormField, *, actor: User | None = None) -> None:
@@ -418,6 +465,9 @@ def validate_answers(fields: list[FormField], answers: dict, *, file_counts: Map
         elif field.type == "date":
             if parse_date(value) is None:
                 add(field.key, _("Enter a date as YYYY-MM-DD or DD.MM.YYYY."))
+        elif field.type == "amount":
+            for message in amount_problems(field, value, fields, answers):
+                add(field.key, message)
         elif field.type == "select":
             if value not in {o["value"] for o in field.options or []}:
                 add(field.key, _("Choose one of the listed options."))
@@ -440,7 +490,40 @@ def normalise_answers(fields: list[FormField], answers: dict) -> dict:
             parsed = parse_date(value)
             if parsed is not None:
                 result[field.key] = parsed.isoformat()
+        elif field.type == "amount":
+            amount = amount_or_none(value)
+            if amount is not None:
+                result[field.key] = amount_text(amount)
     return result
+
+
+def amount_problems(field: FormField, value, fields: list[FormField], answers: dict) -> list[str]:
+    """The messages for an amount answer: unreadable, above the field's maximum, or below its
+    share of another amount (co-funding against the budget). Blank answers are the caller's."""
+    try:
+        amount = parse_amount(value)
+    except AmountError as error:
+        return [str(error)]
+    problems = []
+    if field.max_amount is not None and amount > field.max_amount:
+        problems.append(_("At most %(limit)s per application.",
+                          limit=format_amount(field.max_amount, field.currency)))
+    if field.min_share_of and field.min_share is not None:
+        base_field = next((f for f in fields if f.key == field.min_share_of), None)
+        base = amount_or_none(answers.get(field.min_share_of))
+        if base_field is not None and base is not None:
+            least = (base * field.min_share / 100).quantize(Decimal("0.01"))
+            if amount < least:
+                problems.append(_("At least %(share)s %% of “%(of)s”, that is %(least)s.",
+                                  share=format(field.min_share.normalize(), "f"),
+                                  of=base_field.loc("label") or base_field.key,
+                                  least=format_amount(least, field.currency)))
+    return problems
+
+
+def requested_field(fields: list[FormField]) -> FormField | None:
+    """The amount field marked as the amount the entrant asks for, if the form has one."""
+    return next((f for f in fields if f.type == "amount" and f.requested), None)
 
 
 def display_value(field: FormField, value, language: str | None = None) -> str:
@@ -451,6 +534,9 @@ def display_value(field: FormField, value, language: str | None = None) -> str:
         return ""
     if field.type == "select":
         return option_label(field, value, language)
+    if field.type == "amount":
+        amount = amount_or_none(value)
+        return format_amount(amount, field.currency, language) if amount is not None else str(value)
     if field.type == "number":
         number = parse_number(value)
         if number is not None:

@@ -91,6 +91,11 @@ ACTION_NAMES = {
     "award.add": _l("Award added"), "award.remove": _l("Award removed"),
     "results.publish": _l("Results published"), "results.unpublish": _l("Publication withdrawn"),
     "results.correct": _l("Published results corrected"),
+    "fund.set": _l("Fund set"), "fund.delete": _l("Fund deleted"),
+    "funding.rule": _l("Funding rule chosen"), "funding.cut": _l("Grant cut"),
+    "funding.uncut": _l("Grant cut undone"), "funding.confirm": _l("Funding allocation confirmed"),
+    "funding.withdraw": _l("Funding confirmation withdrawn"),
+    "funding.show_amounts": _l("Showing granted amounts changed"),
 }
 
 # The open items an organiser confirmed when finalising (results.finalising.ITEM_KEYS).
@@ -321,6 +326,27 @@ def describe_event(event: AuditEvent, names: AuditNames) -> str:
               number=_entry(event, names)) if new.get("title_checked") is not None
             else _("%(actor)s withdrew the check of the title of entry No. %(number)s.", actor=actor,
                    number=_entry(event, names))),
+        "fund.set": lambda: _fund_sentence(actor, old, new),
+        "fund.delete": lambda: _("%(actor)s deleted the fund %(fund)s.", actor=actor, fund=_fund_name(old)),
+        "funding.rule": lambda: _("%(actor)s chose the funding rule «%(rule)s» for the round «%(round)s» "
+                                  "(it was «%(old)s»).", actor=actor, rule=_rule_name(new), round=round_title,
+                                  old=_rule_name(old)),
+        "funding.cut": lambda: _("%(actor)s cut the grant of entry No. %(number)s in the round «%(round)s» from "
+                                 "%(old)s to %(new)s.", actor=actor, number=_show(new.get("entry")),
+                                 round=round_title, old=_show(old.get("amount")), new=_show(new.get("amount"))),
+        "funding.uncut": lambda: _("%(actor)s undid the cut of the grant of entry No. %(number)s (it was "
+                                   "%(amount)s).", actor=actor, number=_show(old.get("entry")),
+                                   amount=_show(old.get("amount"))),
+        "funding.confirm": lambda: _("%(actor)s confirmed the funding of the round «%(round)s» by «%(rule)s»: "
+                                     "%(funded)s entries, %(allocated)s allocated.", actor=actor, round=round_title,
+                                     rule=_rule_name(new), funded=_show(new.get("funded")),
+                                     allocated=_show(new.get("allocated"))),
+        "funding.withdraw": lambda: _("%(actor)s withdrew the confirmation of the funding of the round "
+                                      "«%(round)s».", actor=actor, round=round_title),
+        "funding.show_amounts": lambda: (
+            _("%(actor)s chose to show the granted amounts with the published results.", actor=actor)
+            if new.get("show_amounts") else
+            _("%(actor)s chose not to show the granted amounts with the published results.", actor=actor)),
     }
     sentence = sentences.get(action)
     if sentence is not None:
@@ -370,3 +396,28 @@ PROTOCOL_FIELD_NAMES = {
     "quorum": _l("the quorum"), "chair": _l("the chair"), "secretary": _l("the secretary"), "notes": _l("the notes"),
 }
 ACTION_NAMES["protocol.edit"] = _l("Protocol details changed")
+def _rule_name(data: dict) -> str:
+    names = {"strict": _("strict order"), "skip": _("order with skipping"), "best": _("best use of the fund")}
+    rule = (data or {}).get("rule")
+    name = names.get(rule, _show(rule))
+    if rule == "best":
+        name += " (" + (_("by number of entries") if data.get("objective") == "count" else _("by sum of scores")) + ")"
+    return name
+
+
+def _fund_name(data: dict) -> str:
+    nomination = (data or {}).get("nomination")
+    if nomination is None:
+        return _("of the contest")
+    return _("of the nomination «%(nomination)s»", nomination=nomination)
+
+
+def _fund_sentence(actor: str, old: dict | None, new: dict) -> str:
+    limits = _("grants from %(min)s to %(max)s", min=_show(new.get("min_grant")), max=_show(new.get("max_grant")))
+    if not old:
+        return _("%(actor)s set up the fund %(fund)s: %(amount)s %(currency)s, %(limits)s.", actor=actor,
+                 fund=_fund_name(new), amount=_show(new.get("amount")), currency=_show(new.get("currency")),
+                 limits=limits)
+    return _("%(actor)s changed the fund %(fund)s from %(old)s %(currency)s to %(amount)s %(currency)s, %(limits)s.",
+             actor=actor, fund=_fund_name(new), old=_show(old.get("amount")), amount=_show(new.get("amount")),
+             currency=_show(new.get("currency")), limits=limits)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from app.models import Round
+from app.models.funding import confirmed_grants
 from app.services.platform import spreadsheet, xlsx
 from app.services.platform.collector import collector_paused
 from app.services.results.ranking import (
@@ -61,6 +62,10 @@ def _table(round_: Round) -> tuple[list[str], list[list]]:
               _("Score"), _("Reviews"), _("Spread"), _("Disagreement"), _("Below pass mark"), _("Not rated")]
     header += [_("Mean of %(criterion)s (weighted)", criterion=c.loc("title")) for c in criteria]
     blank = [None] * len(criteria)
+    # The confirmed funding allocation (DESIGN §3b), when there is one: the amount granted.
+    grants = confirmed_grants(round_.id)
+    if grants:
+        header.append(_("Granted"))
     rows = []
     for _nomination, group in ranking.groups():
         for row in group:
@@ -68,6 +73,8 @@ def _table(round_: Round) -> tuple[list[str], list[list]]:
             rows.append([key, title, row.rank, row.number, row.title, row.organisation, row.display_score,
                          row.reviews, row.spread, row.flagged, row.below_pass_mark, row.unrated,
                          *means.get(row.entry_id, blank)])
+            if grants:
+                rows[-1].append(grants.get(row.entry_id))
     return header, rows
 
 

@@ -20,6 +20,7 @@ from app.models import (
     Contest,
     Entry,
     EntryRound,
+    FundingPlan,
     JuryMember,
     Nomination,
     RankingSnapshot,
@@ -27,6 +28,7 @@ from app.models import (
     Round,
     User,
 )
+from app.models.funding import published_grants
 from app.services.api import webhooks
 from app.services.platform.audit import record_event
 from app.services.platform.clock import now
@@ -271,6 +273,11 @@ def reopen_round(round_: Round, *, actor: User | None, reason: str) -> None:
     if places:
         # Places were named from the frozen ranking; a reopened round could reorder it under them.
         raise ResultsError(_("Places are awarded from this ranking: remove them before reopening the round."))
+    if db.session.scalar(sa.select(sa.func.count()).select_from(FundingPlan).where(
+            FundingPlan.round_id == round_.id, FundingPlan.confirmed_at.is_not(None))):
+        # The confirmed allocation was made from this ranking (DESIGN §3b); funding owns the rule.
+        raise ResultsError(_("A funding allocation is confirmed from this ranking: withdraw it before reopening "
+                             "the round."))
     moment = now()
     snapshot = current_snapshot(round_)
     if snapshot is not None:
@@ -709,6 +716,8 @@ class PublicResults:
     awards: list[Award]
     # The corrections since publication, for the public "corrected on" notes.
     corrections: list = field(default_factory=list)
+    # Per round id, per entry id: (amount, currency) granted, where the organiser shows them (§3b).
+    grants: dict = field(default_factory=dict)
 
     def awards_by_entry(self) -> dict[int, list[Award]]:
         grouped: dict[int, list[Award]] = {}
@@ -735,7 +744,8 @@ def public_results(contest: Contest, *, preview: bool = False) -> PublicResults:
     if weighted and (preview or all(r.id in frozen for r in weighted)):
         final = final_ranking(contest, rankings=frozen)
     return PublicResults(rounds=shown, final=final, awards=contest_awards(contest),
-                         corrections=corrections(contest))
+                         corrections=corrections(contest),
+                         grants=published_grants([round_.id for round_, _ranking in shown]))
 
 
 @dataclass
@@ -747,6 +757,8 @@ class EntryRoundResult:
     criteria: list[tuple[object, dict | None]]
     # The ranking the row comes from (frozen once the round is finalised), for its tie-break rule.
     ranking: RoundRanking | None = None
+    # (amount, currency) granted to the entry in this round's funding, when it is shown.
+    granted: tuple | None = None
 
 
 def entry_results(entry: Entry, *, preview: bool = False) -> tuple[list[EntryRoundResult], RankedEntry | None]:
@@ -761,7 +773,8 @@ def entry_results(entry: Entry, *, preview: bool = False) -> tuple[list[EntryRou
         breakdown = ranking.breakdown([entry.id])
         criteria = [(c, breakdown.get((entry.id, c.id))) for c in round_.criteria]
         results_by_round.append(EntryRoundResult(round=round_, row=row, out_of=len(group), criteria=criteria,
-                                                 ranking=ranking))
+                                                 ranking=ranking,
+                                                 granted=published.grants.get(round_.id, {}).get(entry.id)))
     final_row = published.final.by_entry().get(entry.id) if published.final else None
     return results_by_round, final_row
 
