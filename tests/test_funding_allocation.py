@@ -131,3 +131,20 @@ def test_fund_values_are_checked(app):
     with pytest.raises(FundError):
         f.fund("1.005")
     assert funds.contest_funds(f.contest) == []
+
+
+def test_confirmed_grants_reach_the_statistics_cut_lines_and_the_protocol(app):
+    """The fund's edge is a cut line of the round's statistics, and the protocol lists the grants."""
+    from app.services.documents.protocol import protocol_data
+    from app.services.statistics.report import round_statistics
+
+    f = Funded([(90, "600"), (80, "500"), (70, "300"), (60, "300")])
+    f.fund("1100")
+    allocation.choose_rule(f.round, rule="strict", actor=f.organiser)
+    allocation.confirm_allocation(f.round, actor=f.organiser)
+    db.session.commit()
+    stats = round_statistics(f.round, resamples=50)
+    assert ("fund", f.contest.nominations[0].id, 2) in {(c.kind, c.nomination_id, c.after_place) for c in stats.cuts}
+    data = protocol_data(f.contest, f.round, language="en")
+    rows = [row for section in data.sections for _title, group in section.rankings for row in group]
+    assert [row.amount for row in rows][:3] == ["600\xa0₽", "500\xa0₽", "—"]

@@ -5,16 +5,15 @@ A finalised round is read from its frozen snapshot (results.reading.round_result
 organiser knows — date, place, members present, quorum, chair, secretary, notes — is typed on a
 page and kept in ProtocolDetails (`save_details`).
 
-Hooks for the parts other domains will add:
-- `grant_amounts(round_)`: the amounts granted, once `app.services.funding.granted_amounts(round)`
-  exists; until then None and the column is left out.
+What other domains add:
+- `grant_amounts(round_)`: the amounts granted by the confirmed funding allocation
+  (funding.granted_amounts); without one the column is left out.
 - `reliability_lines(round_)`: the reliability of the judges' scores in sentences
   (statistics.report.protocol_lines: agreement, flagged judges, cut lines inside a tie).
 """
 
 from __future__ import annotations
 
-import importlib
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +27,9 @@ from app.models import Conflict, Contest, Entry, EntryRound, JuryMember, Protoco
 from app.services.documents import fmt
 from app.services.documents.common import in_language
 from app.services.documents.pdf import PdfDocument
+from app.services.funding import granted_amounts
 from app.services.platform import clock
+from app.services.platform.money import DEFAULT_CURRENCY, format_amount
 from app.services.results.outcomes import contest_awards, next_round
 from app.services.results.reading import round_results, tie_break_titles
 from app.services.statistics.report import protocol_lines
@@ -76,15 +77,10 @@ def _plain(value):
 
 # --- hooks for other domains ------------------------------------------------------------------
 
-def grant_amounts(round_: Round) -> dict[int, int] | None:
-    """HOOK (funding): per entry id, the amount granted in kopecks, from
-    `app.services.funding.granted_amounts(round)` once that domain exists; None before."""
-    try:
-        funding = importlib.import_module("app.services.funding")
-    except ImportError:
-        return None
-    granted = getattr(funding, "granted_amounts", None)
-    return dict(granted(round_)) if granted is not None else None
+def grant_amounts(round_: Round) -> dict[int, Decimal] | None:
+    """Per entry id, the amount granted by the round's confirmed funding allocation
+    (funding.granted_amounts, DESIGN §3b); None when there is none, and the column is left out."""
+    return granted_amounts(round_) or None
 
 
 def reliability_lines(round_: Round) -> list[str]:
@@ -143,10 +139,8 @@ def _method_label(method: str) -> str:
             "zscore": _("Z-score normalised")}.get(method, method)
 
 
-def _money(kopecks: int | None, language: str) -> str:
-    if kopecks is None:
-        return "—"
-    return fmt.number(Decimal(kopecks) / 100, 2, language) + (" ₽" if language == "ru" else " RUB")
+def _money(amount: Decimal | None, language: str) -> str:
+    return "—" if amount is None else format_amount(amount, DEFAULT_CURRENCY, language)
 
 
 def _round_section(round_: Round, language: str) -> RoundSection:

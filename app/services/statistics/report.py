@@ -25,6 +25,7 @@ from threadpoolctl import threadpool_limits
 from app.extensions import db
 from app.i18n import format_number
 from app.models import Award, EntryRound, Review, Round, Score, User
+from app.services.funding import granted_amounts
 from app.services.results.disagreement import cents
 from app.services.results.outcomes import next_round
 from app.services.results.ranking import RankedEntry, RoundRanking
@@ -201,9 +202,16 @@ def award_lines(ranking: RoundRanking) -> list[tuple[int | None, int]]:
     return _last_place_of(ranking, awarded) if awarded else []
 
 
+def fund_lines(ranking: RoundRanking) -> list[tuple[int | None, int]]:
+    """After the last entry granted money by the round's confirmed funding allocation (DESIGN §3b)."""
+    funded = set(granted_amounts(ranking.round))
+    return _last_place_of(ranking, funded) if funded else []
+
+
 register_cut_line("advancement", _l("advancement"), advancement_lines)
 register_cut_line("pass_mark", _l("pass mark"), pass_mark_lines)
 register_cut_line("awards", _l("award places"), award_lines)
+register_cut_line("fund", _l("the fund's edge"), fund_lines)
 
 
 # --- reading the reviews -----------------------------------------------------------------------
