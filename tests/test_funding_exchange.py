@@ -37,7 +37,7 @@ def test_amount_fields_and_funds_round_trip(app):
     assert document["version"] == 2
     requested = next(item for item in document["form"] if item["key"] == "requested")
     assert requested == {"key": "requested", "label": {"en": "Requested", "ru": "Запрошено"}, "type": "amount",
-                         "required": False, "currency": "RUB", "requested": True}
+                         "required": False, "identifying": False, "currency": "RUB", "requested": True}
     assert document["funds"] == [
         {"nomination": "nom1", "amount": "5000000.00", "currency": "RUB", "min_grant": "100000.00",
          "max_grant": "1500000.00"},

@@ -41,7 +41,9 @@ def test_scoring_page_reads_at_most_four_statements(app, client, login, freeze, 
 
 
 @pytest.mark.parametrize("feedback", ["", "Clear and well argued; the budget needs detail."])
-def test_first_submit_writes_five_statements(app, client, login, freeze, count_queries, feedback):
+def test_first_submit_writes_six_statements(app, client, login, freeze, count_queries, feedback):
+    """Five for the review (account, the page's one read, review, scores, audit) and the webhook outbox's
+    lookup: a delivery is written in the submit's own transaction so that no event is lost."""
     freeze(sh.JUDGING)
     s = sh.scene(entries=1)
     login(s.judge)
@@ -52,7 +54,8 @@ def test_first_submit_writes_five_statements(app, client, login, freeze, count_q
     data["comment"] = "Overall fine." if feedback else ""
     response, counter = _statements(count_queries, lambda: client.post(url, data=data))
     assert response.status_code == 302
-    assert counter.count == 5, "\n".join(counter.statements)
+    assert counter.count == 6, "\n".join(counter.statements)
+    assert "FROM webhook" in counter.statements[-1]
 
 
 def test_scoring_page_with_a_draft_reads_at_most_four_statements(app, client, login, freeze, count_queries):
