@@ -158,9 +158,10 @@ def generate(size: Size, *, upload_entrants: int = 4, not_started_needed: int = 
     contest_id = 1
     db.session.execute(sa.insert(Contest), [
         {"id": contest_id, "slug": SLUG, "title_ru": "Формула будущего — бенчмарк",
-         "title_en": "Formula of the Future — benchmark", "timezone": "Europe/Moscow", "created_at": now},
+         "title_en": "Formula of the Future — benchmark", "timezone": "Europe/Moscow", "created_at": now,
+         "announced_at": now},
         {"id": 2, "slug": UPLOAD_SLUG, "title_ru": "Загрузка файлов", "title_en": "Uploads",
-         "timezone": "Europe/Moscow", "created_at": now},
+         "timezone": "Europe/Moscow", "created_at": now, "announced_at": now},
     ])
     db.session.execute(sa.insert(ContestOrganiser), [{"contest_id": contest_id, "user_id": organiser_id}])
     nomination_ids = list(range(1, len(NOMINATIONS) + 1))
