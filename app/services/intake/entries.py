@@ -460,31 +460,14 @@ def add_attachment(entry: Entry, field_: FormField, upload: FileStorage, *, acto
             "An application holds at most %(count)s files: remove one before adding another.",
             count=application_form.entry_max_files()))
     used = sum(a.size for a in entry.attachments)
-    check = application_form.check_upload(field_, upload.filename or "", upload.stream,
-                                          entry_bytes_used=used)
-    upload.stream.seek(0)
-    limit = min(application_form.file_max_size(field_), application_form.entry_max_bytes() - used)
-    try:
-        stored = storage.store(storage.new_key(f"contest-{entry.contest_id}/entry-{entry.id}"),
-                               upload.stream, content_type=check.content_type, limit=limit)
-    except storage.TooLarge as error:
-        raise application_form.UploadError(_(
-            "“%(name)s” is larger than %(limit)s, the limit for this field.",
-            name=check.filename, limit=application_form.human_size(error.limit))) from error
-    if stored.size == 0:
-        storage.get_storage().delete(stored.key)
-        raise application_form.UploadError(_("“%(name)s” is empty.", name=check.filename))
-    attachment = Attachment(
-        entry_id=entry.id, field_key=field_.key, storage_key=stored.key, filename=check.filename,
-        size=stored.size, sha256=stored.sha256, content_type=check.content_type, uploaded_at=now(),
-    )
+    attachment = _stored_attachment(entry, field_, upload, used)
     entry.attachments.append(attachment)
     _touch(entry)
     db.session.flush()
     record_event(contest_id=entry.contest_id, actor_id=actor.id, action="attachment.add",
                  object_type="attachment", object_id=attachment.id,
-                 new={"field": field_.key, "name": check.filename, "size": stored.size,
-                      "sha256": stored.sha256})
+                 new={"field": field_.key, "name": attachment.filename, "size": attachment.size,
+                      "sha256": attachment.sha256})
     return attachment
 
 
@@ -605,7 +588,27 @@ def replace_requested_file(entry: Entry, finding, upload: FileStorage, *, actor:
     if field_ is None or field_.type != "file":
         raise EntryError(_("This field does not take files."))
     used = sum(a.size for a in entry.attachments if a.id != old.id)
-    check = application_form.check_upload(field_, upload.filename or "", upload.stream, entry_bytes_used=used)
+    attachment = _stored_attachment(entry, field_, upload, used)
+    entry.attachments.append(attachment)
+    record_event(contest_id=entry.contest_id, actor_id=actor.id, action="anonymity.file_replaced",
+                 object_type="entry", object_id=entry.id,
+                 old={"name": old.filename, "sha256": old.sha256},
+                 new={"name": attachment.filename, "sha256": attachment.sha256})
+    storage.delete_after_commit(old.storage_key)
+    entry.attachments.remove(old)
+    db.session.flush()
+    finding.attachment_id = attachment.id
+    finding.status = "open"
+    finding.replace_by = None
+    db.session.flush()
+    return attachment
+
+
+def _stored_attachment(entry: Entry, field_: FormField, upload, used: int) -> Attachment:
+    """The upload checked against the field and what the entry's other files (`used` bytes) leave,
+    streamed to storage, as an Attachment not yet added (adding and replacing a file share it)."""
+    check = application_form.check_upload(field_, upload.filename or "", upload.stream,
+                                          entry_bytes_used=used)
     upload.stream.seek(0)
     limit = min(application_form.file_max_size(field_), application_form.entry_max_bytes() - used)
     try:
@@ -622,16 +625,4 @@ def replace_requested_file(entry: Entry, finding, upload: FileStorage, *, actor:
         entry_id=entry.id, field_key=field_.key, storage_key=stored.key, filename=check.filename,
         size=stored.size, sha256=stored.sha256, content_type=check.content_type, uploaded_at=now(),
     )
-    entry.attachments.append(attachment)
-    record_event(contest_id=entry.contest_id, actor_id=actor.id, action="anonymity.file_replaced",
-                 object_type="entry", object_id=entry.id,
-                 old={"name": old.filename, "sha256": old.sha256},
-                 new={"name": check.filename, "sha256": stored.sha256})
-    storage.delete_after_commit(old.storage_key)
-    entry.attachments.remove(old)
-    db.session.flush()
-    finding.attachment_id = attachment.id
-    finding.status = "open"
-    finding.replace_by = None
-    db.session.flush()
     return attachment
