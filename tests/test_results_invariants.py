@@ -44,8 +44,8 @@ from tests.conftest import _reset_database
 
 JUDGES, ENTRIES = 3, 4
 SCORE = st.integers(min_value=0, max_value=10)
-ROW = re.compile(r"<tr[^>]*>\s*<td[^>]*>(\d+|—)</td>\s*<td[^>]*>(\d+)</td>.*?<td class=\"text-end fw-semibold\">([^<]*)</td>",
-                 re.S)
+ROW = re.compile(r"<tr[^>]*>\s*<td[^>]*>(\d+|—)</td>\s*<td[^>]*>(\d+)</td>"
+                 r".*?<td class=\"text-end fw-semibold\">([^<]*)</td>", re.S)
 
 
 class Contest(RuleBasedStateMachine):
