@@ -31,6 +31,9 @@ _schema_ready: set[str] = set()
 
 def _reset_database() -> None:
     """A clean schema for every test: create it once per database, then empty the tables."""
+    # A test may call this mid-way with its session still in a transaction (a SELECT is enough):
+    # on PostgreSQL that transaction's locks would make TRUNCATE wait forever. End it first.
+    db.session.remove()
     url = str(db.engine.url)
     if db.engine.dialect.name == "sqlite" or url not in _schema_ready:
         db.drop_all()
@@ -41,6 +44,8 @@ def _reset_database() -> None:
         return
     tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     with db.engine.begin() as connection:
+        # Any other lock holder left behind is a bug in a test: fail in seconds, never hang CI.
+        connection.exec_driver_sql("SET LOCAL lock_timeout = '20s'")
         connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
