@@ -218,3 +218,77 @@ def test_only_the_contest_s_organisers_manage_its_webhooks(client, login, scene,
     own = make.contest(organiser=other)
     assert client.post(f"/manage/{own.slug}/webhooks/{hook.id}/remove").status_code == 404
     assert db.session.get(Webhook, hook.id) is not None
+
+
+# --- DNS rebinding: the delivery connects to the address it checked -------------------------------------
+
+
+def test_a_name_that_resolves_to_loopback_is_refused_at_delivery(client, login, scene, receiver, app):
+    """`localhost` was allowed when added (an intranet installation), then the installation stops
+    allowing private addresses: the attempt is refused before any connection."""
+    port = receiver.server.server_address[1]
+    _add_hook(client, login, scene, f"http://localhost:{port}/hook")
+    assert db.session.scalar(sa.select(sa.func.count(Webhook.id))) == 1
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    _submit(client, scene)
+    delivery = db.session.scalar(sa.select(WebhookDelivery))
+    assert receiver.requests == [] and delivery.status == "pending" and "private" in delivery.error
+    assert delivery.response_code is None
+
+
+def test_the_checked_address_is_the_one_connected_to(client, login, scene, receiver, app, monkeypatch):
+    """A rebinding name: public for the first answer, 127.0.0.1 for any later one. The attempt
+    asks once, checks that answer and connects to it: the receiver on 127.0.0.1 is never reached,
+    and the Host header still names the host of the URL."""
+    import socket
+
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    answers, connected = [], []
+    port = receiver.server.server_address[1]
+    real_create_connection = socket.create_connection
+
+    def rebinding_resolver(host, *args, **kwargs):
+        address = "93.184.216.34" if not answers else "127.0.0.1"
+        answers.append((host, address))
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, 8080))]
+
+    def connect(target, *args, **kwargs):
+        connected.append(target)
+        if target[0] == "127.0.0.1":
+            return real_create_connection(("127.0.0.1", port), *args, **kwargs)
+        raise ConnectionRefusedError("no network in the test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_resolver)
+    hook = webhooks.add_webhook(scene.contest, url="http://rebind.example.org:8080/hook",
+                                events=["review.submitted"], actor=scene.organiser)
+    db.session.commit()
+    answers.clear()  # the registration's answer was public too
+    monkeypatch.setattr(socket, "create_connection", connect)
+    _submit(client, scene)
+    delivery = db.session.scalar(sa.select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id))
+    assert answers == [("rebind.example.org", "93.184.216.34")]
+    assert connected == [("93.184.216.34", 8080)]
+    assert receiver.requests == []
+    assert delivery.status == "pending" and delivery.error == "ConnectionRefusedError"
+
+
+def test_a_pinned_delivery_names_the_host_in_the_host_header(client, login, scene, receiver, app, monkeypatch):
+    import socket
+
+    port = receiver.server.server_address[1]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: [
+        (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))])
+    webhooks.add_webhook(scene.contest, url=f"http://hooks.example.org:{port}/hook?k=1",
+                         events=["review.submitted"], actor=scene.organiser)
+    db.session.commit()
+    _submit(client, scene)
+    [sent] = receiver.requests
+    assert sent["headers"]["host"] == f"hooks.example.org:{port}" and sent["path"] == "/hook?k=1"
+    assert db.session.scalar(sa.select(WebhookDelivery)).status == "delivered"
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "224.0.0.1", "::"])
+def test_multicast_and_unspecified_addresses_are_refused_even_on_an_intranet(app, receiver, address):
+    assert app.config["WEBHOOK_ALLOW_PRIVATE"]
+    host = f"[{address}]" if ":" in address else address
+    assert webhooks.checked_address(f"http://{host}:8080/x")[0] is None
