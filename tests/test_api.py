@@ -559,3 +559,33 @@ def test_award_after_publication_only_as_a_correction(client, scene):
     assert corrected.status_code == 201 and corrected.get_json()["place"] == 1
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "award.add"))
     assert event.reason == "Place left out by mistake"
+
+
+# --- "log out everywhere" revokes the tokens too; a password change does not ----------------------
+
+def test_log_out_everywhere_revokes_every_api_token(client, scene, login):
+    first, second = token(scene.organiser), token(scene.organiser, {"results:read"})
+    others = token(scene.judge)
+    path = f"{API}/contests/{scene.contest.slug}"
+    assert call(client, "GET", path, first).status_code == 200
+    login(scene.organiser)
+    page = client.get("/auth/password").get_data(as_text=True)
+    assert "revoke all your API tokens" in page
+    assert "revokes all your tokens too" in client.get("/account/tokens").get_data(as_text=True)
+    assert client.post("/auth/logout-everywhere").status_code == 302
+    for secret in (first, second):
+        refused = call(client, "GET", path, secret)
+        assert refused.status_code == 401 and _error(refused)["code"] == "token_revoked"
+    # Another person's token is untouched; each revocation is in the audit log.
+    assert call(client, "GET", f"{API}/judging/assignments", others).status_code == 200
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "api_token.revoke")).all()
+    assert len(events) == 2 and {e.reason for e in events} == {"log out everywhere"}
+
+
+def test_a_password_change_keeps_the_api_tokens(client, scene, login):
+    secret = token(scene.organiser)
+    login(scene.organiser)
+    response = client.post("/auth/password", data={
+        "current": factories.PASSWORD, "password": "a-new-long-phrase", "password2": "a-new-long-phrase"})
+    assert response.status_code == 302
+    assert call(client, "GET", f"{API}/contests/{scene.contest.slug}", secret).status_code == 200
