@@ -292,3 +292,58 @@ def test_multicast_and_unspecified_addresses_are_refused_even_on_an_intranet(app
     assert app.config["WEBHOOK_ALLOW_PRIVATE"]
     host = f"[{address}]" if ":" in address else address
     assert webhooks.checked_address(f"http://{host}:8080/x")[0] is None
+
+
+def _certificate(folder, name: str):
+    """A self-signed certificate for `name` (its own CA), written as PEM files."""
+    import datetime as dt
+
+    x509 = pytest.importorskip("cryptography.x509")
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(start)
+            .not_valid_after(start + dt.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_a_pinned_https_delivery_sends_sni_and_checks_the_certificate_for_the_name(
+        client, login, scene, receiver, app, monkeypatch, tmp_path):
+    """HTTPS to the pinned 127.0.0.1: TLS is made for the URL's host (SNI, the certificate's name),
+    never for the address; a certificate for another name fails the attempt."""
+    import socket
+    import ssl
+
+    cert_file, key_file = _certificate(tmp_path, "hooks.example.org")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    names = []
+    context.sni_callback = lambda sock, name, ctx: names.append(name)
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    port = receiver.server.server_address[1]
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # the receiver's certificate is the trusted one
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: [
+        (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))])
+    good = webhooks.add_webhook(scene.contest, url=f"https://hooks.example.org:{port}/hook",
+                                events=["review.submitted"], actor=scene.organiser)
+    wrong = webhooks.add_webhook(scene.contest, url=f"https://other.example.org:{port}/hook",
+                                 events=["review.submitted"], actor=scene.organiser)
+    db.session.commit()
+    _submit(client, scene)
+    by_hook = {d.webhook_id: d for d in db.session.scalars(sa.select(WebhookDelivery))}
+    assert by_hook[good.id].status == "delivered"
+    assert by_hook[wrong.id].status == "pending" and "SSL" in by_hook[wrong.id].error
+    assert "hooks.example.org" in names and len(receiver.requests) == 1
+    assert receiver.requests[0]["headers"]["host"] == f"hooks.example.org:{port}"
