@@ -14,7 +14,7 @@ whose attempts fail WEBHOOK_MAX_FAILURES times in a row is disabled and its orga
 URLs that resolve to private, loopback, link-local or reserved addresses are refused (SSRF)
 unless WEBHOOK_ALLOW_PRIVATE is set (tests; an intranet installation); multicast and 0.0.0.0
 always. The check is made when the webhook is added and again at each attempt, and the attempt
-connects to the address that was checked (pinned: no second DNS answer is asked for).
+connects to the addresses that were checked (pinned: no second DNS answer is asked for).
 """
 
 from __future__ import annotations
@@ -113,11 +113,12 @@ def _url_form_problem(url: str) -> str | None:
     return None
 
 
-def checked_address(url: str) -> tuple[str | None, str | None]:
-    """(address, problem): the URL's host resolved once, and the address to connect to if every
-    address it resolves to may be called (public ones only, unless WEBHOOK_ALLOW_PRIVATE).
+def checked_address(url: str) -> tuple[list[str] | None, str | None]:
+    """(addresses, problem): the URL's host resolved once, and the addresses to connect to (in the
+    resolver's order) if every address it resolves to may be called (public ones only, unless
+    WEBHOOK_ALLOW_PRIVATE).
 
-    The delivery connects to exactly this address (pinned): a name that resolves to a public
+    The delivery connects to exactly these addresses (pinned): a name that resolves to a public
     address for the check and to 127.0.0.1 a moment later (DNS rebinding) cannot reach inside."""
     url = (url or "").strip()
     problem = _url_form_problem(url)
@@ -135,7 +136,7 @@ def checked_address(url: str) -> tuple[str | None, str | None]:
             or not (allow_private or all(_public_address(a) for a in addresses)):
         return None, _("This address is on a private, loopback or link-local network; webhooks go to public "
                        "addresses only.")
-    return addresses[0], None
+    return list(dict.fromkeys(addresses)), None
 
 
 def url_problem(url: str) -> str | None:
@@ -231,37 +232,48 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=base * 4 ** max(attempts - 1, 0))
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to the checked address; the Host header names the URL's host."""
+def _connect_pinned(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    """A TCP connection to the first of the checked addresses that answers (never a new lookup)."""
+    failure: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as error:
+            failure = error
+    raise failure or OSError("no address")
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float):
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the checked addresses; the Host header names the URL's host."""
+
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float):
         super().__init__(host, port, timeout=timeout)
-        self.pinned_address = address
+        self.pinned_addresses = addresses
 
     def connect(self):
-        self.sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        self.sock = _connect_pinned(self.pinned_addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """As _PinnedHTTPConnection, with TLS for the URL's host name (SNI and the certificate's name)."""
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float):
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float):
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self.pinned_address = address
+        self.pinned_addresses = addresses
 
     def connect(self):
-        sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        sock = _connect_pinned(self.pinned_addresses, self.port, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def _post(url: str, address: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-    """POSTs to `address` (resolved and checked once, by checked_address) for the URL's host.
+def _post(url: str, addresses: list[str], body: bytes, headers: dict[str, str], timeout: float) -> int:
+    """POSTs to `addresses` (resolved and checked once, by checked_address) for the URL's host.
     A redirect is not followed: it could point anywhere, a private address included; it counts as
     the answer."""
     parts = urlsplit(url)
     https = parts.scheme == "https"
     connection_class = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
-    connection = connection_class(parts.hostname, parts.port or (443 if https else 80), address=address,
+    connection = connection_class(parts.hostname, parts.port or (443 if https else 80), addresses=addresses,
                                   timeout=timeout)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
@@ -292,12 +304,12 @@ def deliver(delivery_id: int) -> str:
     code, error = None, None
     # Checked again (a name may resolve elsewhere since it was registered), and the connection goes
     # to the address checked, never to a second resolution.
-    address, problem = checked_address(hook.url)
+    addresses, problem = checked_address(hook.url)
     if problem:
         error = problem
     else:
         try:
-            code = _post(hook.url, address, body, headers, config.get("WEBHOOK_TIMEOUT", 10))
+            code = _post(hook.url, addresses, body, headers, config.get("WEBHOOK_TIMEOUT", 10))
         except (OSError, ValueError, http.client.HTTPException) as failure:
             error = type(failure).__name__
     delivery.response_code, delivery.error = code, (error or None) and str(error)[:300]
