@@ -91,7 +91,7 @@ def test_confirming_is_refused_before_finalising_and_without_a_fund(client, app)
     assert refused.status_code == 409
     assert _error(refused)["message"] == allocation.allocation_refusal(open_round.round)
     early = call(client, "GET", _round_path(open_round, "/proposals"), secret)
-    assert early.status_code == 409 and _error(early)["code"] == "not_finalised"
+    assert early.status_code == 409 and _error(early)["message"] == allocation.proposal_refusal(open_round.round)
     no_fund = Funded([(90, "600")])
     refused = call(client, "POST", _round_path(no_fund, "/confirm"), token(no_fund.organiser, {"funding:write"}))
     assert refused.status_code == 409 and "no fund" in _error(refused)["message"]
@@ -229,3 +229,21 @@ def test_advancement_is_the_page_s_preview_and_changes_nothing(client, app):
     assert last.status_code == 409
     missing = call(client, "GET", f"{API}/contests/{s.contest.slug}/rounds/{s.round1.id}/advancement", secret)
     assert missing.status_code == 422 and "mode" in _error(missing)["fields"]
+
+
+def test_funds_in_another_currency_than_the_requests_are_refused_as_on_the_page(client, app):
+    """An older set-up or an import may leave a fund in euros against requests in roubles: the API
+    proposes and confirms nothing, with the page's message (funds.funds_currency_problem)."""
+    from app.services.funding.funds import funds_currency_problem
+
+    f = Funded([(90, "600")])
+    fund = f.fund("1000")
+    fund.currency = "EUR"
+    db.session.commit()
+    problem = funds_currency_problem(f.contest)
+    assert problem
+    secret = token(f.organiser, {"funding:write"})
+    for method, suffix in (("GET", "/proposals"), ("POST", "/confirm")):
+        refused = call(client, method, _round_path(f, suffix), secret)
+        assert (refused.status_code, _error(refused)["message"]) == (409, problem), suffix
+    assert call(client, "GET", _round_path(f), secret).get_json()["refusal"] == problem

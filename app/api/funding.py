@@ -81,12 +81,14 @@ def round_funding(slug, round_id):
 @bp.response(200, s.AllocationOut)
 def funding_proposal(query, slug, round_id):
     """A rule's proposal over the finalised round's results (the Funding page's and `flask funding`'s
-    JSON), with the organiser's cuts: by default the rule chosen for the round. 409 before the round
-    is finalised."""
+    JSON), with the organiser's cuts: by default the rule chosen for the round. 409 when the page
+    would not propose either (allocation.proposal_refusal: the round is not finalised, or the funds
+    and the requested amounts are in different currencies)."""
     contest = organised_contest(slug, "funding", "read")
     round_ = round_of(contest, round_id)
-    if round_.finalised_at is None:
-        raise ApiError(409, "not_finalised", allocation.allocation_refusal(round_))
+    refusal = allocation.proposal_refusal(round_)  # the page's rule: a finalised round, one currency
+    if refusal:
+        raise ApiError(409, "refused", refusal)
     plan = allocation.get_plan(round_)
     rule = query.get("rule") or (plan.rule if plan else "skip")
     objective = query.get("objective") or (plan.objective if plan else "score")
