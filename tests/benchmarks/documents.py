@@ -2,10 +2,11 @@
 each in its own process so its peak resident memory is its own.
 
     python -m tests.benchmarks.documents protocol --size L          # 10,000 entries, 800 judges
-    python -m tests.benchmarks.documents pack --size L --pack 2000 --file-kb 300
+    python -m tests.benchmarks.documents pack --size L --pack 2000 --file-kb 300 [--format pdf]
 
 `pack` gives `--pack` entries of the round's first nomination an attached PDF of `--file-kb` KB
-each and builds their jury pack (ZIP) through the file job, as the organiser's button does.
+each (a page whose content stream carries the bytes, so a combined PDF copies them too) and builds
+their jury pack (ZIP, or one PDF) through the file job, as the organiser's button does.
 Prints one line of JSON: seconds, peak resident memory (MB), the file's size.
 """
 
@@ -31,16 +32,22 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _attach_files(round_id: int, count: int, size_kb: int) -> list[int]:
+def _attach_files(round_id: int, count: int, size_kb: int) -> tuple[list[int], int]:
+    import base64
+    import random
     from io import BytesIO
 
     from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
 
     from app.services.platform import storage
 
     writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Padding": "x" * (size_kb * 1024)})
+    page = writer.add_blank_page(width=595, height=842)
+    noise = random.Random(18).randbytes(size_kb * 768)
+    content = DecodedStreamObject()
+    content.set_data(b"\n".join(b"% " + base64.b64encode(noise[i:i + 57]) for i in range(0, len(noise), 57)))
+    page[NameObject("/Contents")] = writer._add_object(content)
     body = BytesIO()
     writer.write(body)
     payload = body.getvalue()
@@ -58,7 +65,7 @@ def _attach_files(round_id: int, count: int, size_kb: int) -> list[int]:
                      "content_type": "application/pdf", "uploaded_at": bench_data.NOW})
     db.session.execute(sa.insert(Attachment), rows)
     db.session.commit()
-    return ids
+    return ids, len(payload)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int)
     parser.add_argument("--pack", type=int, default=200, help="entries in the jury pack")
     parser.add_argument("--file-kb", type=int, default=300)
+    parser.add_argument("--format", default="zip", choices=["zip", "pdf"])
     args = parser.parse_args(argv)
     size = bench_data.SIZES[args.size]
     if args.entries:
@@ -99,17 +107,18 @@ def main(argv: list[str] | None = None) -> int:
             from app.services.documents.jury_pack import start_jury_pack
             from app.services.platform.jobs import get_job
 
-            ids = _attach_files(round_.id, args.pack, args.file_kb)
+            ids, attachment_size = _attach_files(round_.id, args.pack, args.file_kb)
             organiser = db.session.scalar(sa.select(User).where(User.email == generated.organiser_email))
             before = _peak_mb()
             started = time.perf_counter()
-            job_id = start_jury_pack(round_=round_, nomination=contest.nominations[0], fmt="zip", user=organiser,
+            job_id = start_jury_pack(round_=round_, nomination=contest.nominations[0], fmt=args.format, user=organiser,
                                      language="ru")
             seconds = time.perf_counter() - started
             status = get_job(job_id)
             assert status["status"] == "done", status
-            result = {"case": "pack", "entries": len(ids), "file_kb": args.file_kb, "seconds": round(seconds, 1),
-                      "zip_mb": round(status["size"] / 2**20, 1)}
+            result = {"case": "pack", "format": args.format, "entries": len(ids), "file_kb": args.file_kb,
+                      "attachment_kb": round(attachment_size / 1024), "seconds": round(seconds, 1),
+                      "per_entry_s": round(seconds / max(1, len(ids)), 3), "file_mb": round(status["size"] / 2**20, 1)}
         result.update(peak_rss_before_mb=round(before, 1), peak_rss_mb=round(_peak_mb(), 1))
     print(json.dumps(result))
     return 0

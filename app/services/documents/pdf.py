@@ -78,14 +78,24 @@ class PdfDocument(FPDF):
 
     # Blocks ----------------------------------------------------------------------------------
 
+    def text_block(self, w: float, h: float, text: str) -> None:
+        """What multi_cell(w, h, text, new_x=LMARGIN, new_y=NEXT) does, left-aligned, with the own line
+        breaker: fpdf2's measures the line again for every character, most of an application's time."""
+        x = self.get_x()
+        width = w or (self.w - self.r_margin - x)
+        for line in self._wrap(text, width - 2 * self.c_margin):
+            self.set_x(x)
+            self.cell(width, h, line, new_x=XPos.LEFT, new_y=YPos.NEXT)  # breaks the page when it must
+        self.set_x(self.l_margin)
+
     def title_block(self, title: str, subtitle: str = "") -> None:
         if subtitle:
             self.set_font(FAMILY, "", 9)
             self.set_text_color(90)
-            self.multi_cell(0, 5, subtitle, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.text_block(0, 5, subtitle)
             self.set_text_color(0)
         self.set_font(FAMILY, "B", 15)
-        self.multi_cell(0, 8, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.text_block(0, 8, title)
         self.ln(2)
 
     def heading(self, text: str, size: int = 12) -> None:
@@ -93,7 +103,7 @@ class PdfDocument(FPDF):
             self.add_page()
         self.ln(2)
         self.set_font(FAMILY, "B", size)
-        self.multi_cell(0, 6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.text_block(0, 6, text)
         self.ln(1)
 
     def field(self, label: str, value: str, *, label_width: float = 55) -> None:
@@ -103,25 +113,25 @@ class PdfDocument(FPDF):
         self.set_font(FAMILY, "B", 9)
         x, y = self.l_margin, self.get_y()
         self.set_xy(x, y)
-        self.multi_cell(label_width - 2, 5, label, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.text_block(label_width - 2, 5, label)
         after_label = self.get_y()
         self.set_xy(x + label_width, y)
         self.set_font(FAMILY, "", 9)
-        self.multi_cell(0, 5, value or "—", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.text_block(0, 5, value or "—")
         self.set_y(max(self.get_y(), after_label))
         self.ln(1)
 
     def answer(self, label: str, value: str) -> None:
         """A form answer: the label in bold, the text below it (long answers)."""
         self.set_font(FAMILY, "B", 9)
-        self.multi_cell(0, 5, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.text_block(0, 5, label)
         self.set_font(FAMILY, "", 9)
-        self.multi_cell(0, 5, value or "—", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.text_block(0, 5, value or "—")
         self.ln(2)
 
     def paragraph(self, text: str, *, size: int = 9, bold: bool = False) -> None:
         self.set_font(FAMILY, "B" if bold else "", size)
-        self.multi_cell(0, 5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.text_block(0, 5, text)
         self.ln(1)
 
     def grid(self, headers: list[str], rows, *, widths: tuple[float, ...] | None = None,
