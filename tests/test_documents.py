@@ -367,7 +367,11 @@ def test_sponsor_report_counts_the_funnel_in_pdf_and_xlsx(client, login, world):
     factories.entry(world.contest, status="draft", answers={"legal_form": "fund"})
     factories.entry(world.contest, eligible=False, answers={"legal_form": "ano"})
     login(world.organiser)
-    text = pdf_text(client.get(f"{world.base}/sponsor-report.pdf?lang=ru").data)
+    report = client.get(f"{world.base}/sponsor-report.pdf?lang=ru").data
+    text = pdf_text(report)
+    # The charts are in it: the funnel and the nominations by stage (regions: none in this form).
+    images = [image for page in PdfReader(io.BytesIO(report)).pages for image in page.images]
+    assert len(images) == 2 and all(image.image.size[0] > 300 for image in images)
     assert "Отчёт для спонсора" in text and "Номинация 1" in text and "Эксперт Анна" in text and "АНО" in text
     workbook = load_workbook(io.BytesIO(client.get(f"{world.base}/sponsor-report.xlsx?lang=en").data))
     funnel = {row[0]: row[1] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
