@@ -453,3 +453,19 @@ def test_concatenator_memory_does_not_grow_with_the_documents(tmp_path):
     small, large = peak(100), peak(800)
     assert len(PdfReader(str(tmp_path / "pack-800.pdf")).pages) == 2400
     assert large < small + 200_000, (small, large)
+
+
+def test_grid_repeats_its_heading_on_every_page_and_keeps_every_word():
+    from app.services.documents.pdf import PdfDocument
+
+    pdf = PdfDocument(title="Протокол")
+    long_title = "Очень длинное название проекта о сортировке отходов в школах города " * 3
+    pdf.grid(["Место", "№", "Название", "Балл"],
+             ([str(n), str(1000 + n), long_title if n % 7 == 0 else f"Проект {n}", "7,25"] for n in range(1, 301)),
+             widths=(15, 15, 120, 30))
+    reader = PdfReader(io.BytesIO(pdf.to_bytes()))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) > 5 and all(text.lstrip().startswith("Место № Название Балл") for text in pages)
+    text = " ".join(" ".join(pages).split())
+    assert all(str(1000 + n) in text for n in range(1, 301))
+    assert text.count(" ".join(long_title.split())) == 300 // 7  # wrapped lines, no word lost
