@@ -64,8 +64,41 @@ def _attach_files(round_id: int, count: int, size_kb: int) -> tuple[list[int], i
                      "filename": f"presentation-{entry_id}.pdf", "size": len(payload), "sha256": "0" * 64,
                      "content_type": "application/pdf", "uploaded_at": bench_data.NOW})
     db.session.execute(sa.insert(Attachment), rows)
+    # The pack is of exactly these entries: the nomination's others are set aside (not eligible).
+    db.session.execute(sa.update(Entry).where(Entry.nomination_id == nomination.id, Entry.id.not_in(ids))
+                       .values(eligible=False))
     db.session.commit()
     return ids, len(payload)
+
+
+class RssSampler:
+    """The process's resident memory now and then (/proc/self/statm) while a job runs: the growth
+    during the job is seen even under the data generation's higher peak."""
+
+    def __init__(self, every: float = 0.2):
+        import threading
+
+        self.every, self.samples = every, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def rss_mb() -> float:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+
+    def _run(self):
+        while not self._stop.wait(self.every):
+            self.samples.append(self.rss_mb())
+
+    def __enter__(self):
+        self.start = self.rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,15 +152,21 @@ def main(argv: list[str] | None = None) -> int:
             ids, attachment_size = _attach_files(round_.id, args.pack, args.file_kb)
             organiser = db.session.scalar(sa.select(User).where(User.email == generated.organiser_email))
             before = _peak_mb()
+            import gc
+
+            gc.collect()
             started = time.perf_counter()
-            job_id = start_jury_pack(round_=round_, nomination=contest.nominations[0], fmt=args.format, user=organiser,
-                                     language="ru")
+            with RssSampler() as rss:
+                job_id = start_jury_pack(round_=round_, nomination=contest.nominations[0], fmt=args.format,
+                                         user=organiser, language="ru")
             seconds = time.perf_counter() - started
             status = get_job(job_id)
             assert status["status"] == "done", status
             result = {"case": "pack", "format": args.format, "entries": len(ids), "file_kb": args.file_kb,
                       "attachment_kb": round(attachment_size / 1024), "seconds": round(seconds, 1),
-                      "per_entry_s": round(seconds / max(1, len(ids)), 3), "file_mb": round(status["size"] / 2**20, 1)}
+                      "per_entry_s": round(seconds / max(1, len(ids)), 3), "file_mb": round(status["size"] / 2**20, 1),
+                      "rss_at_start_mb": round(rss.start, 1), "rss_max_during_mb": round(max(rss.samples or [0]), 1),
+                      "rss_growth_mb": round(max(rss.samples or [rss.start]) - rss.start, 1)}
         result.update(peak_rss_before_mb=round(before, 1), peak_rss_mb=round(_peak_mb(), 1))
     print(json.dumps(result))
     return 0

@@ -56,9 +56,9 @@ FULL = [
     "judge_refused_after_finalise",
     "round2_is_scored",
     "organiser_publishes",
-    "organiser_downloads_documents",
     "organiser_corrects_after_publication",
     "public_and_entrants_see_results",
+    "organiser_downloads_documents",
 ]
 
 
