@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from app.extensions import db
@@ -39,6 +40,10 @@ def test_funding_page_side_by_side_cut_and_confirm(client, login, app):
     login(f.organiser)
     page = client.get(_funding_url(f)).get_data(as_text=True)
     assert 'data-testid="side-by-side"' in page and "Best use of the fund" in page
+    # Each cut form posts exactly one entry_id, its own (an empty one from the form's hidden fields
+    # came first and the browser's cut was refused as "This field is required").
+    for form in re.findall(r'<form method="post" action="[^"]*/funding/cut".*?</form>', page, re.S):
+        assert len(re.findall(r'name="entry_id"', form)) == 1
     assert client.post(_funding_url(f) + "/rule", data={"rule": "strict", "objective": "score"}).status_code == 302
     response = client.post(_funding_url(f) + "/cut", data={"entry_id": f.entries[0].id, "amount": "400",
                                                            "reason": "padded budget"})
@@ -177,3 +182,22 @@ def test_funds_page_queries_do_not_grow_with_funds(client, login, app, make, cou
     with count_queries() as many:
         assert client.get(f"/manage/{f.contest.slug}/funds").status_code == 200
     assert many.count == few.count
+
+
+def test_judge_reads_the_requested_amount_as_their_language_writes_it(client, login, freeze, app):
+    """Not the stored «1500000.00»: the one formatter of answers (application_form.display_value)."""
+    from app.services.intake import application_form
+    from tests import scoring_helpers as sh
+
+    s = sh.scene(entries=1)
+    application_form.add_field(s.contest, key="requested", type="amount", label_en="Requested", requested=True)
+    s.entry.answers = {**(s.entry.answers or {}), "requested": "1500000.00"}
+    db.session.commit()
+    freeze(sh.JUDGING)
+    login(s.judge)
+    english = client.get(s.url()).get_data(as_text=True)
+    assert "1,500,000\u00a0₽" in english and "1500000.00" not in english
+    s.judge.locale = "ru"  # the judge's own language setting
+    db.session.commit()
+    russian = client.get(s.url()).get_data(as_text=True)
+    assert "1\u00a0500\u00a0000\u00a0₽" in russian
