@@ -98,22 +98,11 @@ def export_csv(contest: Contest, filters: entries.EntryFilter, delimiter: str | 
 
 def export_xlsx(contest: Contest, filters: entries.EntryFilter) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     header, rows = table(contest, filters)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=spreadsheet.sheet_title(contest.loc("title"), str(_("Entries"))))
-    sheet.freeze_panes = "B2"
-    bold = Font(bold=True)
-    header_cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=_safe(title))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append(row)
+    spreadsheet.append_table(workbook, spreadsheet.sheet_title(contest.loc("title"), str(_("Entries"))),
+                             [_safe(title) for title in header], rows, freeze="B2")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -61,3 +61,23 @@ def sheet_title(title: str | None, fallback: str = "Sheet") -> str:
     """A worksheet name from a title people read: at most 31 characters, none of []:*?/\\."""
     cleaned = _SHEET_FORBIDDEN.sub(" ", title or "").strip().strip("'")
     return (cleaned or fallback)[:31]
+
+
+def append_table(workbook, title: str, header: list, rows, *, freeze: str = "A2"):
+    """A sheet of an openpyxl write-only workbook: the header row in bold and frozen, then the rows
+    as given (real numbers stay numbers). Returns the sheet."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet(title=title)
+    sheet.freeze_panes = freeze
+    bold = Font(bold=True)
+    cells = []
+    for text in header:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    for row in rows:
+        sheet.append(row)
+    return sheet

@@ -101,24 +101,12 @@ def statistics_csv(round_: Round, table: str) -> str:
 def statistics_xlsx(round_: Round) -> bytes:
     """The three tables as one workbook, a sheet each, real numbers, the header frozen."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
-    from app.services.platform.spreadsheet import sheet_title
+    from app.services.platform.spreadsheet import append_table, sheet_title
 
     workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
     for title, header, rows in statistics_tables(round_statistics(round_)).values():
-        sheet = workbook.create_sheet(sheet_title(title))
-        sheet.freeze_panes = "A2"
-        cells = []
-        for text in header:
-            cell = WriteOnlyCell(sheet, value=text)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-        for row in rows:
-            sheet.append(row)
+        append_table(workbook, sheet_title(title), header, rows)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
