@@ -2,6 +2,7 @@
 
     DATABASE_URL=sqlite:////tmp/fj-anon.sqlite STORAGE_DIR=/tmp/fj-anon-files \
         python scripts/bench_anonymity.py 10000
+        python scripts/bench_anonymity.py 500 --profile     # cProfile of the check, by cumulative time
 
 Prints the wall time of `anonymity.check.run_check` and the process's peak resident memory.
 """
@@ -35,7 +36,7 @@ def small_pdf(text: str, author: str | None) -> bytes:
     return out.getvalue()
 
 
-def main(count: int) -> None:
+def main(count: int, profile: bool = False) -> None:
     import sqlalchemy as sa
 
     from app import create_app
@@ -81,7 +82,15 @@ def main(count: int) -> None:
         contest_id = contest.id
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started = time.perf_counter()
-        totals = run_check(contest_id)
+        if profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            totals = profiler.runcall(run_check, contest_id)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        else:
+            totals = run_check(contest_id)
         db.session.commit()
         elapsed = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -90,4 +99,5 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    arguments = [argument for argument in sys.argv[1:] if argument != "--profile"]
+    main(int(arguments[0]) if arguments else 1000, profile="--profile" in sys.argv)

@@ -16,7 +16,7 @@ from app.manage import bp
 from app.manage.anonymity_forms import DecisionForm, ReplaceForm, TitleCheckForm
 from app.manage.forms import ConfirmForm
 from app.models import AnonymityFinding, Entry
-from app.services.anonymity import check, decisions
+from app.services.anonymity import check, decisions, duplicates
 
 
 def _back(contest, entry_id: int | None = None):
@@ -97,3 +97,13 @@ def anonymity_title(contest, entry_id):
         db.session.commit()
         flash(_("The title of entry No. %(number)s is saved.", number=entry.number), "success")
     return _back(contest)
+
+
+@bp.route("/<slug>/duplicates")
+@organiser_required
+def duplicates_page(contest):
+    """Entries that are the same or nearly the same project, in this contest and against earlier ones."""
+    found = duplicates.find_duplicates(contest)
+    return render_template("manage/duplicates.html", contest=contest, found=found,
+                           others=duplicates.contests_shown(found, contest, current_user),
+                           threshold=int(duplicates.THRESHOLD * 100))
