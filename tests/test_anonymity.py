@@ -273,6 +273,7 @@ def test_check_finds_text_metadata_gps_and_file_names(client, login):
     assert "Fund Zarya will clean the river" in text.snippet
     page = client.get(f"/manage/{scene.contest.slug}/anonymity").get_data(as_text=True)
     assert "page 2" in page and "55.75000, 37.61667" in page
+    assert "Answer “Summary”" in page  # the field's label, not its key
 
 
 def test_decisions_are_kept_on_a_new_run_and_audited(client, login, outbox, freeze):

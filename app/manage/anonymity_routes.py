@@ -36,6 +36,7 @@ def anonymity(contest):
         "manage/anonymity.html", contest=contest, by_entry=by_entry, entries=entries,
         titles=decisions.titles_to_check(contest), last=check.last_check(contest.id),
         blind_rounds=[r for r in contest.rounds if r.blind],
+        labels={form_field.key: form_field.loc("label") or form_field.key for form_field in contest.form_fields},
         run_form=ConfirmForm(), decision_form=DecisionForm(), title_form=TitleCheckForm())
 
 

@@ -117,7 +117,7 @@ class BlindJourney(Journey):
         expect(card.filter(has_text=entrant.name)).to_have_count(1)
         expect(self._finding(entrant.email)).to_contain_text(org.t("page %(page)s", page=1))
         expect(self._finding("55.75000, 37.61667")).to_have_count(1)
-        expect(card).to_contain_text(org.t("Answer “%(key)s”", key="summary"))
+        expect(card).to_contain_text(org.t("Answer “%(key)s”", key=self.text["fields"]["summary"]))
         # Entrant B's files are clean: nothing found for B.
         number_b = self.numbers[self.text["entry_b"][0]]
         expect(org.page.locator("[data-testid^=findings-]").filter(
