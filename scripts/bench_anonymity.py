@@ -1,4 +1,5 @@
-"""Times the anonymity check as the worker runs it: N entries with 3 small generated PDFs each.
+"""Times the anonymity check as the worker runs it: N entries with 3 small generated PDFs each
+(each entry with an organisation, an INN and a phone in an identifying field).
 
     DATABASE_URL=sqlite:////tmp/fj-anon.sqlite STORAGE_DIR=/tmp/fj-anon-files \
         python scripts/bench_anonymity.py 10000
@@ -54,6 +55,7 @@ def main(count: int, profile: bool = False) -> None:
         db.session.add(contest)
         db.session.flush()
         db.session.add_all([FormField(contest_id=contest.id, key="organisation", type="text", identifying=True),
+                            FormField(contest_id=contest.id, key="phone", type="text", identifying=True),
                             FormField(contest_id=contest.id, key="summary", type="textarea"),
                             FormField(contest_id=contest.id, key="files", type="file", accept=["pdf"])])
         users = [{"email": f"e{i}@example.org", "name": f"Ivan Blinov{i}", "password_hash": "x", "locale": "en",
@@ -62,8 +64,9 @@ def main(count: int, profile: bool = False) -> None:
         ids = list(db.session.scalars(sa.select(User.id).order_by(User.id)))
         db.session.execute(sa.insert(Entry), [
             {"contest_id": contest.id, "number": i + 1, "entrant_id": ids[i], "title": f"Clean river {i}",
-             "organisation": f"Fund Zarya{i}", "status": "submitted", "submitted_at": at,
-             "answers": {"organisation": f"Fund Zarya{i}", "summary": "We clean rivers with volunteers."},
+             "organisation": f"Fund Zarya{i}", "inn": f"77{i:08d}", "status": "submitted", "submitted_at": at,
+             "answers": {"organisation": f"Fund Zarya{i}", "phone": f"+7 916 {i:07d}",
+                         "summary": "We clean rivers with volunteers."},
              "created_at": at, "updated_at": at} for i in range(count)])
         entry_ids = list(db.session.scalars(sa.select(Entry.id).order_by(Entry.id)))
         rows = []

@@ -100,6 +100,8 @@ def _identity():
     ("сайт zarya-fund.ru/team и https://zarya-fund.ru", f"сайт {REDACTED} и {REDACTED}"),
     ("ИНН 770 123 45 67", f"ИНН {REDACTED}"), ("ИНН 7701234567.", f"ИНН {REDACTED}."),
     ("ОГРН 1 02 7700 132195", f"ОГРН {REDACTED}"),
+    ("ИНН 77012345670 и 17701234567", "ИНН 77012345670 и 17701234567"),  # part of a longer number
+    ("ИНН (770) 123-45.67; 2026", f"ИНН ({REDACTED}; 2026"),
     ("блины и блинов тесто", "блины и " + REDACTED + " тесто"),  # «блинов» is also the surname's form
     ("Пекли блины на заре", "Пекли блины на " + REDACTED),
 ])
