@@ -182,6 +182,19 @@ def test_blind_score_page_hides_marked_fields_and_redacts_the_rest(client, login
     assert f"Application No. {scene.entry.number}" in page
 
 
+@pytest.mark.parametrize("locale, amount", [("en", "1,500,000 ₽"), ("ru", "1 500 000 ₽")])
+def test_blind_score_page_writes_an_amount_as_the_judge_reads_it(client, login, freeze, locale, amount):
+    scene = _blind_scene(locale=locale)
+    application_form.add_field(scene.contest, key="requested", type="amount", label_en="Requested", currency="RUB")
+    scene.entry.answers = {**scene.entry.answers, "requested": "1500000.00"}
+    db.session.commit()
+    freeze(sh.JUDGING)
+    login(scene.judge)
+    page = client.get(scene.url()).get_data(as_text=True)
+    assert amount.replace(" ", "\u00a0") in page.replace("&nbsp;", "\u00a0")
+    assert "1500000.00" not in page
+
+
 @pytest.mark.parametrize("locale, placeholder", [("en", "Application No. {n}"), ("ru", "Заявка № {n}")])
 def test_blind_title_is_a_number_until_checked_then_redacted(client, login, freeze, locale, placeholder):
     scene = _blind_scene(locale=locale)
