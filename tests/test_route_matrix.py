@@ -183,6 +183,8 @@ for _endpoint, _values in {
     "manage.assignment_move": ("slug", "assignment_id"), "manage.assignment_remove": ("slug", "assignment_id"),
     "manage.contest_announce": ("slug",),
     "manage.results_statistics": ("slug", "round_id"),
+    "manage.results_statistics_xlsx": ("slug", "round_id"),
+    "manage.results_statistics_csv": ("slug", "round_id", "table"),
     "manage.funds_page": ("slug",), "manage.fund_delete": ("slug",), "manage.funding": ("slug", "round_id"),
     "manage.funding_rule": ("slug", "round_id"), "manage.funding_cut": ("slug", "round_id"),
     "manage.funding_uncut": ("slug", "round_id"), "manage.funding_confirm": ("slug", "round_id"),
@@ -231,8 +233,14 @@ for _endpoint, _values in {
     "api.jury_of_round": ("slug", "round_id"), "api.jury_invite": ("slug", "round_id"),
     "api.assignment_add": ("slug", "round_id"), "api.progress": ("slug", "round_id"),
     "api.round_results": ("slug", "round_id"), "api.awards": ("slug",), "api.award_add": ("slug",),
+    "api.final_score": ("slug",), "api.contest_funds": ("slug",), "api.round_funding": ("slug", "round_id"),
+    "api.funding_confirm": ("slug", "round_id"),
 }.items():
     ROUTES[_endpoint] = Route("organiser", _values, tuple(_API_ORGANISER.items()))
+# The world's round is not finalised: its organisers are told so (409; tests/test_api_funding.py).
+_API_OPEN_ROUND = (*_API_ORGANISER.items(), ("organiser", 409), ("admin", 409))
+ROUTES["api.funding_proposal"] = Route("organiser", ("slug", "round_id"), _API_OPEN_ROUND)
+ROUTES["api.advancement"] = Route("organiser", ("slug", "round_id"), _API_OPEN_ROUND, query="?mode=top&count=1")
 
 
 @pytest.fixture
@@ -272,7 +280,7 @@ def world(app, make, freeze):
         "review_id": review.id, "user_id": organiser.id, "token": member.token, "code": "en",
         "direction": "up", "fmt": "csv", "kind": "entries", "job_id": "no-such-job", "filename": "app.css",
     }
-    values["judge_id"], values["doc_format"] = people["judge"].id, "pdf"
+    values["judge_id"], values["doc_format"], values["table"] = people["judge"].id, "pdf", "places"
     finding = AnonymityFinding(contest_id=contest.id, entry_id=entry.id, attachment_id=attachment.id,
                                source="file_meta", location="Author", snippet="Entrant", status="replace",
                                replace_by=sh.JUDGING + timedelta(days=1), message="Please", found_at=factories.NOW)

@@ -61,7 +61,8 @@ def entry_answers(entry: Entry, contest, *, show_identity: bool) -> tuple[list[A
         if value is None or value == "":
             shown = "—"
         else:
-            shown = display_value(form_field, value)  # amounts and numbers as the reader writes them
+            # Amounts, numbers, choices as the reader's language writes them (one formatter for all pages).
+            shown = display_value(form_field, value)
         hidden = not show_identity and value not in (None, "") and form_field.key in hidden_keys
         if not show_identity and not hidden:
             shown = redact(shown, identity)
