@@ -100,6 +100,8 @@ def _identity():
     ("сайт zarya-fund.ru/team и https://zarya-fund.ru", f"сайт {REDACTED} и {REDACTED}"),
     ("ИНН 770 123 45 67", f"ИНН {REDACTED}"), ("ИНН 7701234567.", f"ИНН {REDACTED}."),
     ("ОГРН 1 02 7700 132195", f"ОГРН {REDACTED}"),
+    ("ИНН 77012345670 и 17701234567", "ИНН 77012345670 и 17701234567"),  # part of a longer number
+    ("ИНН (770) 123-45.67; 2026", f"ИНН ({REDACTED}; 2026"),
     ("блины и блинов тесто", "блины и " + REDACTED + " тесто"),  # «блинов» is also the surname's form
     ("Пекли блины на заре", "Пекли блины на " + REDACTED),
 ])
@@ -178,6 +180,19 @@ def test_blind_score_page_hides_marked_fields_and_redacts_the_rest(client, login
     assert [secret for secret in SECRETS if secret in page] == []
     assert f"{REDACTED} и {REDACTED} с 2010 года чистят реки; пишите {REDACTED}" in page
     assert f"Application No. {scene.entry.number}" in page
+
+
+@pytest.mark.parametrize("locale, amount", [("en", "1,500,000 ₽"), ("ru", "1 500 000 ₽")])
+def test_blind_score_page_writes_an_amount_as_the_judge_reads_it(client, login, freeze, locale, amount):
+    scene = _blind_scene(locale=locale)
+    application_form.add_field(scene.contest, key="requested", type="amount", label_en="Requested", currency="RUB")
+    scene.entry.answers = {**scene.entry.answers, "requested": "1500000.00"}
+    db.session.commit()
+    freeze(sh.JUDGING)
+    login(scene.judge)
+    page = client.get(scene.url()).get_data(as_text=True)
+    assert amount.replace(" ", "\u00a0") in page.replace("&nbsp;", "\u00a0")
+    assert "1500000.00" not in page
 
 
 @pytest.mark.parametrize("locale, placeholder", [("en", "Application No. {n}"), ("ru", "Заявка № {n}")])
@@ -273,6 +288,7 @@ def test_check_finds_text_metadata_gps_and_file_names(client, login):
     assert "Fund Zarya will clean the river" in text.snippet
     page = client.get(f"/manage/{scene.contest.slug}/anonymity").get_data(as_text=True)
     assert "page 2" in page and "55.75000, 37.61667" in page
+    assert "Answer “Summary”" in page  # the field's label, not its key
 
 
 def test_decisions_are_kept_on_a_new_run_and_audited(client, login, outbox, freeze):

@@ -195,7 +195,7 @@ for _endpoint, _values in {
 for _endpoint, _values in {
     "manage.anonymity": ("slug",), "manage.anonymity_run": ("slug",),
     "manage.anonymity_decide": ("slug", "finding_id"), "manage.anonymity_replace": ("slug", "finding_id"),
-    "manage.anonymity_title": ("slug", "entry_id"),
+    "manage.anonymity_title": ("slug", "entry_id"), "manage.duplicates_page": ("slug",),
 }.items():
     ROUTES[_endpoint] = Route("organiser", _values)
 # The entrant replaces a file the organisers asked to replace.

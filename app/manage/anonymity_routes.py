@@ -16,7 +16,7 @@ from app.manage import bp
 from app.manage.anonymity_forms import DecisionForm, ReplaceForm, TitleCheckForm
 from app.manage.forms import ConfirmForm
 from app.models import AnonymityFinding, Entry
-from app.services.anonymity import check, decisions
+from app.services.anonymity import check, decisions, duplicates
 
 
 def _back(contest, entry_id: int | None = None):
@@ -36,6 +36,7 @@ def anonymity(contest):
         "manage/anonymity.html", contest=contest, by_entry=by_entry, entries=entries,
         titles=decisions.titles_to_check(contest), last=check.last_check(contest.id),
         blind_rounds=[r for r in contest.rounds if r.blind],
+        labels={form_field.key: form_field.loc("label") or form_field.key for form_field in contest.form_fields},
         run_form=ConfirmForm(), decision_form=DecisionForm(), title_form=TitleCheckForm())
 
 
@@ -97,3 +98,13 @@ def anonymity_title(contest, entry_id):
         db.session.commit()
         flash(_("The title of entry No. %(number)s is saved.", number=entry.number), "success")
     return _back(contest)
+
+
+@bp.route("/<slug>/duplicates")
+@organiser_required
+def duplicates_page(contest):
+    """Entries that are the same or nearly the same project, in this contest and against earlier ones."""
+    found = duplicates.find_duplicates(contest)
+    return render_template("manage/duplicates.html", contest=contest, found=found,
+                           others=duplicates.contests_shown(found, contest, current_user),
+                           threshold=int(duplicates.THRESHOLD * 100))

@@ -15,9 +15,10 @@ from tests.e2e.journey import Journey
 
 pytestmark = pytest.mark.e2e
 
-def run_journey(browser, server, *, name: str, language: str, phone: bool, steps: list[str]):
+def run_journey(browser, server, *, name: str, language: str, phone: bool, steps: list[str],
+                journey_class: type[Journey] = Journey):
     findings = Findings(journey=name, folder=artifacts(name, fresh=True))
-    journey = Journey(browser, server, findings, name=name, language=language, phone=phone)
+    journey = journey_class(browser, server, findings, name=name, language=language, phone=phone)
     try:
         for step in steps:
             started = time.monotonic()
