@@ -66,7 +66,7 @@ def test_funding_page_in_russian(client, login, app):
     db.session.commit()
     login(f.organiser)
     page = client.get(_funding_url(f)).get_data(as_text=True)
-    assert "1\u00a0500\u00a0000\u00a0₽" in page and "Финансирование" in page
+    assert "1\u202f500\u202f000\u00a0₽" in page and "Финансирование" in page
 
 
 def test_funding_page_before_finalising(client, login, app):
