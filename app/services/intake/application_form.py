@@ -235,7 +235,7 @@ def delete_field(field: FormField, *, actor: User | None = None) -> None:
     """Deletes the field. Answers already given stay in the entries (and in exports)."""
     record_event(contest_id=field.contest_id, actor_id=actor.id if actor else None,
                  action="form_field.delete", object_type="form_field", object_id=field.id,
-                 old={"key": field.key, "type": field.type})
+                 old={"key": field.key, "type": field.type, "label_ru": field.label_ru, "label_en": field.label_en})
     db.session.delete(field)
     db.session.flush()
 
