@@ -145,6 +145,7 @@ def register_template_helpers(app: Flask) -> None:
         contest_tabs=navigation.contest_tabs,
         method_label=navigation.method_label,
         decimal_mark=i18n.decimal_mark,
+        offered_languages=i18n.offered_languages,
     )
     app.jinja_env.filters["local_dt"] = i18n.format_local_datetime
     app.jinja_env.filters["decimal"] = i18n.format_decimal_half_up

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import current_app, has_app_context, has_request_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +20,9 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    held_in = g.get("contest_languages")
+    if held_in and len(held_in) == 1:
+        return held_in[0]  # a one-language contest's public pages and forms speak only it
     if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
         # The API speaks the language each request asks for, whoever's token it carries.
         chosen = request.accept_languages.best_match(languages)
@@ -32,6 +35,18 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config[
         "BABEL_DEFAULT_LOCALE"
     ]
+
+
+def use_contest_languages(contest) -> None:
+    """A contest's public page or form: it is shown in the contest's language when the contest
+    has only one, and the language switch offers only the contest's languages."""
+    g.contest_languages = contest.language_list
+    refresh()
+
+
+def offered_languages() -> list[str]:
+    """The languages the switch offers on this page."""
+    return g.get("contest_languages") or current_app.config["LANGUAGES"]
 
 
 def remember_language(code: str) -> None:

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
+from app.forms_common import fit_languages
 from app.input_limits import query_int
 from app.manage import bp
 from app.manage.entries_forms import FIELD_TYPE_CHOICES, FormFieldForm, ScreeningForm
@@ -45,7 +46,7 @@ def form_builder(contest):
 @bp.route("/<slug>/form/new", methods=["GET", "POST"])
 @organiser_required
 def form_field_new(contest):
-    form = FormFieldForm(taken_keys=[f.key for f in contest.form_fields])
+    form = fit_languages(FormFieldForm(taken_keys=[f.key for f in contest.form_fields]), contest)
     if not form.is_submitted() and request.args.get("type") in dict(FIELD_TYPE_CHOICES):
         form.type.data = request.args["type"]
     if form.validate_on_submit() and form.check_type_settings(form.type.data):
@@ -65,7 +66,7 @@ def form_field_new(contest):
 @organiser_required
 def form_field_edit(contest, field_id):
     field = get_in_contest_or_404(FormField, field_id, contest)
-    form = FormFieldForm(obj=field, editing=True)
+    form = fit_languages(FormFieldForm(obj=field, editing=True), contest, field)
     if not form.is_submitted():
         form.fill_from(field)
     if form.validate_on_submit() and form.check_type_settings(field.type):

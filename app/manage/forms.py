@@ -18,7 +18,7 @@ from wtforms.validators import (
 )
 
 from app.form_base import AppForm
-from app.forms_common import KeyField, LocalDateTimeField, RuleCheck, WeightCheck, parse_decimal
+from app.forms_common import KeyField, LocalDateTimeField, RequiredIfOffered, RuleCheck, WeightCheck, parse_decimal
 from app.services.setup import rules
 
 METHOD_CHOICES = [
@@ -29,9 +29,19 @@ METHOD_CHOICES = [
 ]
 
 
+LANGUAGE_CHOICES = [
+    ("ru,en", _l("Russian and English")),
+    ("ru", _l("Russian only")),
+    ("en", _l("English only")),
+]
+
+
 class ContestSettingsForm(AppForm):
-    title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=300)])
-    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=300)])
+    languages = SelectField(_l("Languages of the contest"), choices=LANGUAGE_CHOICES, default="ru,en",
+                            description=_l("A one-language contest shows its pages and forms in that language "
+                                           "only, and set-up asks for no texts in the other."))
+    title_ru = StringField(_l("Title (Russian)"), validators=[RequiredIfOffered("ru"), Length(max=300)])
+    title_en = StringField(_l("Title (English)"), validators=[RequiredIfOffered("en"), Length(max=300)])
     description_ru = TextAreaField(_l("Description (Russian)"), validators=[Length(max=20000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=20000)])
     timezone = SelectField(_l("Time zone"))

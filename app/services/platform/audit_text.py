@@ -42,6 +42,7 @@ FIELD_NAMES = {
     "judging_opens_at": _l("the opening of judging"),
     "judging_closes_at": _l("the close of judging"),
     "timezone": _l("the time zone"),
+    "languages": _l("the languages of the contest"),
     "declaration_ru": _l("the Russian declaration"),
     "declaration_en": _l("the English declaration"),
     "label_ru": _l("the Russian label"),
