@@ -97,6 +97,7 @@ ACTION_NAMES = {
     "funding.uncut": _l("Grant cut undone"), "funding.confirm": _l("Funding allocation confirmed"),
     "funding.withdraw": _l("Funding confirmation withdrawn"),
     "funding.show_amounts": _l("Showing granted amounts changed"),
+    "message.send": _l("Message sent to a group"),
 }
 
 # The open items an organiser confirmed when finalising (results.finalising.ITEM_KEYS).
@@ -244,6 +245,8 @@ def describe_event(event: AuditEvent, names: AuditNames) -> str:
         round_title = names.rounds_by_id[event.object_id]
     sentences = {
         "contest.create": lambda: _("%(actor)s created the contest.", actor=actor),
+        "message.send": lambda: _("%(actor)s sent the message «%(subject)s» to %(count)s people.", actor=actor,
+                                  subject=new.get("subject", "—"), count=_show(new.get("recipients"))),
         "contest.announce": lambda: _("%(actor)s published the contest: everyone can see it now.", actor=actor),
         "contest.import": lambda: _("%(actor)s imported the contest (%(entries)s entries, %(reviews)s reviews).",
                                     actor=actor, entries=new.get("entries", 0), reviews=new.get("reviews", 0)),
