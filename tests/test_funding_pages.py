@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from app.extensions import db
@@ -39,6 +40,10 @@ def test_funding_page_side_by_side_cut_and_confirm(client, login, app):
     login(f.organiser)
     page = client.get(_funding_url(f)).get_data(as_text=True)
     assert 'data-testid="side-by-side"' in page and "Best use of the fund" in page
+    # Each cut form posts exactly one entry_id, its own (an empty one from the form's hidden fields
+    # came first and the browser's cut was refused as "This field is required").
+    for form in re.findall(r'<form method="post" action="[^"]*/funding/cut".*?</form>', page, re.S):
+        assert len(re.findall(r'name="entry_id"', form)) == 1
     assert client.post(_funding_url(f) + "/rule", data={"rule": "strict", "objective": "score"}).status_code == 302
     response = client.post(_funding_url(f) + "/cut", data={"entry_id": f.entries[0].id, "amount": "400",
                                                            "reason": "padded budget"})

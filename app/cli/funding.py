@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from app.extensions import db
 from app.models import Round
 from app.services.funding import FundingError, allocation_json
-from app.services.funding.allocation import allocation_refusal
+from app.services.funding.allocation import proposal_refusal
 from app.services.setup.contests import get_contest
 
 
@@ -33,8 +33,9 @@ def funding_command(slug: str, round_key: str, rule: str, objective: str, output
     if round_ is None:
         raise click.ClickException(f"The contest has no round {round_key!r}.")
     with force_locale("en"):
-        if round_.finalised_at is None:
-            raise click.ClickException(allocation_refusal(round_))
+        refusal = proposal_refusal(round_)
+        if refusal:
+            raise click.ClickException(refusal)
         try:
             document = allocation_json(round_, rule=rule, objective=objective)
         except FundingError as error:

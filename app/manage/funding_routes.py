@@ -51,7 +51,8 @@ def funds_page(contest):
                            max_grant=form.max_grant.amount, actor=current_user)
         except FundError as error:
             db.session.rollback()
-            form.amount.errors = [*form.amount.errors, str(error)]
+            field = getattr(form, error.field)
+            field.errors = [*field.errors, str(error)]
         else:
             db.session.commit()
             flash(_("The fund is saved."), "success")
@@ -84,7 +85,7 @@ def fund_delete(contest):
 def funding(contest, round_id):
     round_ = _round_in(contest, round_id)
     plan = views = ranking = None
-    if round_.finalised_at is not None:
+    if allocation.proposal_refusal(round_) is None:
         plan, views, ranking = allocation.funding_page(round_)
     rule_form = FundingRuleForm(data={"rule": plan.rule, "objective": plan.objective} if plan else None)
     return render_template(

@@ -38,12 +38,14 @@ TEXT = {
         "criteria2": [("pitch", "Ясность презентации", "1"),
                       ("readiness", "Готовность к запуску", "1")],
         "fields": {"organisation": "Организация", "summary": "Краткое описание проекта",
+                   "requested": "Запрашиваемая сумма",
                    "presentation": "Презентация проекта", "photos": "Фотографии"},
         "entry_a": ("Школа юного эколога", "АНО «Зелёный город»",
                     "Занятия для школьников о раздельном сборе отходов."),
         "entry_a_edit": "Занятия для школьников и их родителей о раздельном сборе отходов.",
         "entry_b": ("Спорт во дворе", "Фонд «Движение»", "Бесплатные тренировки во дворах города."),
         "entry_late": "Зелёные крыши",
+        "cut_reason": "Смета завышена на закупке оборудования.",
         "conflict": "Я консультировал эту организацию в прошлом году.",
         "comment_high": "Сильная и продуманная заявка.",
         "comment_low": "Цели не связаны с бюджетом.",
@@ -67,12 +69,14 @@ TEXT = {
         "criteria2": [("pitch", "Clarity of presentation", "1"),
                       ("readiness", "Readiness to launch", "1")],
         "fields": {"organisation": "Organisation", "summary": "Project summary",
+                   "requested": "Requested amount",
                    "presentation": "Project presentation", "photos": "Photos"},
         "entry_a": ("Young ecologists' school", "Green City NGO",
                     "Lessons for school pupils on sorting waste."),
         "entry_a_edit": "Lessons for school pupils and their parents on sorting waste.",
         "entry_b": ("Sport in the yard", "Movement Foundation", "Free training sessions in city yards."),
         "entry_late": "Green roofs",
+        "cut_reason": "The equipment budget is padded.",
         "conflict": "I advised this organisation last year.",
         "comment_high": "A strong, well thought-out application.",
         "comment_low": "The goals are not tied to the budget.",
@@ -88,6 +92,10 @@ TEXT = {
 TITLES_EN = TEXT["en"]
 TITLES_RU = TEXT["ru"]
 
+
+# What the entrants ask for (typed as people type amounts), and the fund that pays them.
+REQUESTED = {TEXT[lang][entry][0]: amount for lang in TEXT
+             for entry, amount in (("entry_a", "1 500 000 ₽"), ("entry_b", "900000"))}
 
 # The organiser writes the reason in the language of the journey (an English page shows it as typed).
 CORRECTION_REASONS = {"ru": "Приз зрителей был пропущен при публикации",
@@ -222,13 +230,15 @@ class Journey:
             expect(org.page.get_by_text(title)).to_be_visible()
 
     def organiser_builds_form(self) -> None:
-        """The application form: organisation, a summary with a limit, a PDF and photos."""
+        """The application form: organisation, a summary with a limit, the requested amount, a PDF
+        and photos."""
         org = self.organiser
         self._tab("Application form")
         ru, en = TITLES_RU["fields"], TITLES_EN["fields"]
         for key, kind, extra in [
             ("organisation", "text", {}),
             ("summary", "textarea", {"Character limit (text fields)": "1000"}),
+            ("requested", "amount", {}),
             ("presentation", "file", {"Allowed file types (files)": "pdf"}),
             ("photos", "file", {"Allowed file types (files)": "jpg, png"}),
         ]:
@@ -237,11 +247,13 @@ class Journey:
             org.field("Type").select_option(kind)
             if key != "photos":
                 org.field("Required for submission").check()
+            if kind == "amount":
+                org.field("This is the amount the entrant requests (amounts; one per form)").check()
             org.submit("Save")
             org.expect_flash("The field is added.")
         table = org.page.get_by_test_id("form-fields")
         labels = ru if self.language == "ru" else en
-        for key in ("organisation", "summary", "presentation", "photos"):
+        for key in ("organisation", "summary", "requested", "presentation", "photos"):
             # people read the field's label, not its key, also in the button's hidden name
             expect(table.get_by_role("link", name=f"{org.t('Edit')} {labels[key]}")).to_be_visible()
         org.seen(shot="form-builder")
@@ -314,6 +326,8 @@ class Journey:
         who.field("Nomination").select_option(label=nomination)
         who.page.get_by_label(labelled(fields["organisation"])).fill(organisation)
         who.page.get_by_label(labelled(fields["summary"])).fill(summary)
+        # Amounts as people type them; the fund pays entry A cut, entry B in full (organiser_funds).
+        who.page.get_by_label(labelled(f"{fields['requested']}, ₽")).fill(REQUESTED.get(title, "500 000 ₽"))
         # The live character counter follows the typing.
         expect(who.page.locator("#a_summary-count")).to_have_text(f"{len(summary)} / 1000")
 
@@ -689,10 +703,52 @@ class Journey:
         org.submit("Name the winners from the ranking")
         org.expect_flash("Places awarded: %(count)s.", count=1)
         expect(org.page.get_by_test_id("awards")).to_contain_text(self.text["entry_a"][0])
+        self.organiser_funds()
         org.click(org.link("Results"))
         org.click(org.page.get_by_test_id("publish"))
         expect(org.page.get_by_test_id("published")).to_be_visible()
         org.seen(shot="published")
+
+    def organiser_funds(self) -> None:
+        """A fund of 2 000 000 ₽ for the contest; on the finalised round's Funding page entry A (asks
+        1 500 000) is funded and B (900 000) does not fit; A's grant is cut to 1 100 000 with a reason,
+        which makes room for B; the allocation is confirmed and shown with the published results."""
+        org = self.organiser
+        title_a, title_b = self.text["entry_a"][0], self.text["entry_b"][0]
+        number_a, number_b = self.numbers[title_a], self.numbers[title_b]
+        self._tab("Funds")
+        org.field("Fund of").select_option(label=org.t("the whole contest"))
+        org.fill({"Amount": "2 000 000"})
+        org.submit("Save the fund")
+        org.expect_flash("The fund is saved.")
+        self._results_page(self.text["round2"])
+        org.click(org.page.get_by_test_id("funding"), shot="funding")
+        allocation = org.page.get_by_test_id("allocation")
+        expect(allocation.get_by_role("row").filter(has_text=title_a)).to_contain_text(self._money("1 500 000"))
+        expect(allocation.get_by_role("row").filter(has_text=title_b)).to_contain_text(
+            org.t("does not fit in what is left"))
+        row_a = allocation.get_by_role("row").filter(has_text=title_a)
+        row_a.get_by_text(org.t("Cut…")).click()
+        row_a.get_by_label(org.t("Cut to")).fill("1 100 000")
+        row_a.get_by_label(org.t("Reason")).fill(self.text["cut_reason"])
+        org.click(org.page.get_by_test_id(f"cut-{number_a}"))
+        org.expect_flash("The grant is cut; the proposal is recomputed.")
+        allocation = org.page.get_by_test_id("allocation")
+        expect(allocation.get_by_role("row").filter(has_text=title_a)).to_contain_text(self._money("1 100 000"))
+        expect(allocation.get_by_role("row").filter(has_text=title_b)).to_contain_text(self._money("900 000"))
+        expect(org.page.get_by_test_id("totals")).to_contain_text(self._money("2 000 000"))
+        org.click(org.page.get_by_test_id("confirm-funding"))
+        org.expect_flash("The allocation is confirmed and frozen with the round's results.")
+        org.field("Show the granted amounts with the published results").check()
+        org.click(org.page.get_by_test_id("show-amounts"), shot="funding-confirmed")
+        org.expect_flash("Saved.")
+        expect(org.page.get_by_test_id("confirmed")).to_be_visible()
+        expect(org.page.get_by_text(org.t("No. %(number)s", number=number_b)).first).to_be_visible()
+
+    def _money(self, amount: str) -> str:
+        """An amount in roubles as the journey's language shows it («1 100 000 ₽»)."""
+        grouped = amount.replace(" ", "\u00a0") if self.language == "ru" else amount.replace(" ", ",")
+        return f"{grouped}\u00a0₽"
 
     def organiser_corrects_after_publication(self) -> None:
         """After publication an award is a correction: its reason is asked, the public page shows a
@@ -726,6 +782,7 @@ class Journey:
         who.seen(shot="own-result")
         expect(who.page.get_by_test_id("final-score")).to_have_text(self._n("68.33"))
         expect(who.page.get_by_test_id("award")).to_be_visible()
+        expect(who.page.get_by_test_id("granted")).to_contain_text(self._money("1 100 000"))
         expect(who.page.get_by_test_id("feedback").filter(has_text=self.text["feedback"])).to_be_visible()
         # The judges stay anonymous to the entrant.
         for key in ("judge1", "judge2", "judge3", "judge4"):

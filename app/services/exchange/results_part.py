@@ -12,6 +12,11 @@ export → import → export gives an equal document.
 - `awards`: `entry` (number), `nomination` (key or null), `place` (or null for a special prize),
   `title` (localised, optional).
 - `publication`: `{"published_at": …}` when the results are published.
+- `funding`: per finalised round with a funding plan (DESIGN §3b): `round`, `rule`, `objective`,
+  `show_amounts`, `cuts` (`entry`, `amount`, `reason`), and once confirmed `confirmed_at`,
+  `confirmed_by` and `allocation`, the frozen allocation as `flask funding --format json` prints it
+  (with `currency`, `min_grant`, `max_grant`, each fund's `edge` and each entry's `cut`), so a
+  contest moved to another installation keeps the grants it confirmed.
 - `audit`: the contest's audit log, oldest first: `at`, `actor` (e-mail or null), `action`,
   `object_type`, `object` (a portable reference or null), `old`, `new`, `reason`. Corrections of the
   published results are its `results.correct` events. The importing installation's own
@@ -33,6 +38,7 @@ from app.models import (
     Criterion,
     Entry,
     FormField,
+    FundingPlan,
     JuryMember,
     Nomination,
     RankingSnapshot,
@@ -42,7 +48,9 @@ from app.models import (
 )
 from app.services.results.reading import STATISTICS_MAX_RESAMPLES
 
-V2_KEYS = ("snapshots", "awards", "publication", "audit")
+V2_KEYS = ("snapshots", "awards", "publication", "funding", "audit")
+FUNDING_RULES = ("strict", "skip", "best")
+FUNDING_OBJECTIVES = ("score", "count")
 LOCAL_ACTIONS = ("contest.import",)
 ROW_KEYS = ("entry", "nomination", "rank", "score", "shown", "reviews", "sum", "min", "max", "flagged",
             "below_pass_mark", "tie_values", "tie_broken_by", "submitted_at", "criteria")
@@ -133,6 +141,9 @@ def export_results_part(contest: Contest, when) -> dict:
     part["awards"] = awards
     if contest.results_published_at is not None:
         part["publication"] = {"published_at": when(contest.results_published_at)}
+    part["funding"] = [_portable_plan(plan, ids, when) for plan in db.session.scalars(
+        sa.select(FundingPlan).join(Round, Round.id == FundingPlan.round_id)
+        .where(Round.contest_id == contest.id).order_by(Round.position, Round.id))]
     part["audit"] = [
         {"at": when(event.at), "actor": ids.email(event.actor_id), "action": event.action,
          "object_type": event.object_type, "object": _portable_object(event.object_type, event.object_id, ids),
@@ -143,6 +154,24 @@ def export_results_part(contest: Contest, when) -> dict:
             .order_by(AuditEvent.at, AuditEvent.id))
     ]
     return part
+
+
+def _portable_plan(plan: FundingPlan, ids: _Ids, when) -> dict:
+    """A funding plan with entries by number and people by e-mail (the stored ids left out)."""
+    item = {"round": ids.round_key[plan.round_id], "rule": plan.rule, "objective": plan.objective,
+            "show_amounts": plan.show_amounts,
+            "cuts": sorted(({"entry": ids.entry_number[int(entry_id)], "amount": cut["amount"], "reason": cut["reason"]}
+                            for entry_id, cut in (plan.cuts or {}).items()), key=lambda cut: cut["entry"])}
+    if plan.confirmed_at is not None and plan.data:
+        item["confirmed_at"] = when(plan.confirmed_at)
+        item["confirmed_by"] = ids.email(plan.confirmed_by_id)
+        allocation = {key: value for key, value in plan.data.items() if key not in ("cuts", "granted", "funds")}
+        allocation["funds"] = [
+            {**fund, **{side: [{key: value for key, value in entry.items() if key != "entry_id"}
+                               for entry in fund[side]] for side in ("funded", "skipped")}}
+            for fund in plan.data["funds"]]
+        item["allocation"] = allocation
+    return item
 
 
 def _portable_ranking(data: dict, ids: _Ids) -> dict:
@@ -203,7 +232,7 @@ def _portable_object(object_type: str, object_id: int | None, ids: _Ids) -> dict
 def validate_results_part(check, top: dict) -> dict:
     """Checks the version-2 keys with the document validator `check` (its helpers name the path of
     the first bad value); returns them ready to write."""
-    plan: dict = {"snapshots": [], "awards": [], "publication": None, "audit": []}
+    plan: dict = {"snapshots": [], "awards": [], "publication": None, "funding": [], "audit": []}
     for index, item in enumerate(check.array(top.get("snapshots") or [], "snapshots")):
         path = f"snapshots[{index}]"
         data = check.obj(item, path, ("round", "created_at", "ranking"), ("created_by", "superseded_at"))
@@ -234,6 +263,10 @@ def validate_results_part(check, top: dict) -> dict:
     if top.get("publication") is not None:
         data = check.obj(top["publication"], "publication", ("published_at",))
         plan["publication"] = {"published_at": check.moment(data["published_at"], "publication.published_at")}
+    finalised = {s["round"] for s in plan["snapshots"] if s["superseded_at"] is None}
+    seen_rounds: set = set()
+    for index, item in enumerate(check.array(top.get("funding") or [], "funding")):
+        plan["funding"].append(_check_funding_plan(check, item, f"funding[{index}]", finalised, seen_rounds))
     for index, item in enumerate(check.array(top.get("audit") or [], "audit")):
         path = f"audit[{index}]"
         data = check.obj(item, path, ("at", "action", "object_type"), ("actor", "object", "old", "new", "reason"))
@@ -249,6 +282,57 @@ def validate_results_part(check, top: dict) -> dict:
             "reason": check.optional_string(data, "reason", path, max_length=20000),
         })
     return plan
+
+
+def _check_funding_plan(check, item, path: str, finalised: set, seen_rounds: set) -> dict:
+    """One round's funding plan: only for a finalised round (the app has none before), once per round;
+    an allocation only with its confirmation, naming entries of the document and amounts as strings."""
+    data = check.obj(item, path, ("round", "rule"),
+                     ("objective", "show_amounts", "cuts", "confirmed_at", "confirmed_by", "allocation"))
+    round_key = check.round_key(data["round"], f"{path}.round")["key"]
+    if round_key not in finalised:
+        check.fail(f"{path}.round", _("round %(round)s is not finalised, so it has no funding", round=round_key))
+    check.unique(seen_rounds, round_key, f"{path}.round")
+    rule, objective = data["rule"], data.get("objective", "score")
+    if rule not in FUNDING_RULES:
+        check.fail(f"{path}.rule", _("must be one of %(values)s", values=", ".join(FUNDING_RULES)))
+    if objective not in FUNDING_OBJECTIVES:
+        check.fail(f"{path}.objective", _("must be one of %(values)s", values=", ".join(FUNDING_OBJECTIVES)))
+    cuts = {}
+    for i, cut in enumerate(check.array(data.get("cuts") or [], f"{path}.cuts")):
+        cut_path = f"{path}.cuts[{i}]"
+        cut = check.obj(cut, cut_path, ("entry", "amount", "reason"))
+        number = check.entry_number(cut["entry"], f"{cut_path}.entry")["number"]
+        check.unique(set(cuts), number, f"{cut_path}.entry")
+        cuts[number] = {"amount": str(check.money(cut["amount"], f"{cut_path}.amount")),
+                        "reason": check.string(cut["reason"], f"{cut_path}.reason", max_length=2000, blank=False)}
+    confirmed = data.get("confirmed_at") is not None
+    if confirmed != (data.get("allocation") is not None):
+        check.fail(path, _("a confirmed allocation needs both confirmed_at and allocation"))
+    allocation = None
+    if confirmed:
+        allocation = check.obj(data["allocation"], f"{path}.allocation", ("round", "rule", "funds"), ("objective",))
+        if allocation["round"] != round_key or allocation["rule"] != rule:
+            check.fail(f"{path}.allocation", _("names another round or rule than its plan"))
+        for f, fund in enumerate(check.array(allocation["funds"], f"{path}.allocation.funds")):
+            fund_path = f"{path}.allocation.funds[{f}]"
+            check.obj(fund, fund_path, ("nomination", "amount", "allocated", "left", "funded", "skipped"),
+                      ("currency", "min_grant", "max_grant", "edge"))
+            for side in ("funded", "skipped"):
+                for e, entry in enumerate(check.array(fund[side], f"{fund_path}.{side}")):
+                    entry_path = f"{fund_path}.{side}[{e}]"
+                    entry = check.obj(entry, entry_path, ("entry", "place", "requested"),
+                                      ("granted", "reason", "cut"))
+                    check.entry_number(entry["entry"], f"{entry_path}.entry")
+                    if side == "funded":
+                        check.money(entry.get("granted"), f"{entry_path}.granted")
+        allocation = _plain(allocation)
+    return {"round": round_key, "rule": rule, "objective": objective,
+            "show_amounts": check.boolean(data.get("show_amounts", False), f"{path}.show_amounts"),
+            "cuts": cuts, "allocation": allocation,
+            "confirmed_at": check.moment(data["confirmed_at"], f"{path}.confirmed_at") if confirmed else None,
+            "confirmed_by": None if data.get("confirmed_by") is None
+            else check.person(data["confirmed_by"], f"{path}.confirmed_by")}
 
 
 def _plain(value):
@@ -316,6 +400,8 @@ def import_results_part(contest: Contest, plan: dict) -> None:
                              title_ru=item["title"].get("ru", ""), title_en=item["title"].get("en", "")))
     if plan["publication"] is not None:
         contest.results_published_at = plan["publication"]["published_at"]
+    for item in plan["funding"]:
+        db.session.add(_local_plan(item, rounds[item["round"]], ids))
     db.session.flush()
     rows = [{"contest_id": contest.id, "actor_id": ids.user_id(item["actor"]), "at": item["at"],
              "action": item["action"], "object_type": item["object_type"],
@@ -323,6 +409,23 @@ def import_results_part(contest: Contest, plan: dict) -> None:
              "new": item["new"], "reason": item["reason"]} for item in plan["audit"]]
     if rows:
         db.session.execute(sa.insert(AuditEvent), rows)
+
+
+def _local_plan(item: dict, round_: Round, ids: _Ids) -> FundingPlan:
+    """The funding plan back with this installation's ids, as `funding.allocation` stores it."""
+    cuts = {str(ids.entry_id[number]): cut for number, cut in item["cuts"].items()}
+    data = None
+    if item["allocation"] is not None:
+        data = {**item["allocation"], "cuts": cuts}
+        data["funds"] = [
+            {**fund, **{side: [{**entry, "entry_id": ids.entry_id[entry["entry"]]} for entry in fund[side]]
+                        for side in ("funded", "skipped")}}
+            for fund in item["allocation"]["funds"]]
+        data["granted"] = {str(entry["entry_id"]): entry["granted"]
+                           for fund in data["funds"] for entry in fund["funded"]}
+    return FundingPlan(round_id=round_.id, rule=item["rule"], objective=item["objective"], cuts=cuts,
+                       show_amounts=item["show_amounts"], confirmed_at=item["confirmed_at"],
+                       confirmed_by_id=ids.user_id(item["confirmed_by"]), data=data)
 
 
 def _local_ranking(ranking: dict, round_key: str, ids: _Ids) -> dict:

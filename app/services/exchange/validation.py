@@ -40,7 +40,7 @@ from app.services.exchange.document import (
 from app.services.exchange.results_part import V2_KEYS, validate_results_part
 from app.services.funding.funds import fund_problem
 from app.services.intake.application_form import default_identifying
-from app.services.platform.money import AMOUNT_MAX, CURRENCIES, DEFAULT_CURRENCY, amount_text
+from app.services.platform.money import AMOUNT_MAX, CURRENCIES, DEFAULT_CURRENCY, amount_text, currency_mismatch
 from app.services.platform.text import has_forbidden_characters
 from app.services.setup import rules
 
@@ -420,6 +420,11 @@ class _Validator:
                 self.fail(path, problem)
             self.plan.funds.append({"nomination": nomination, "amount": amount, "currency": currency,
                                     "min_grant": min_grant, "max_grant": max_grant})
+        requested = next((f["currency"] for f in self.plan.form if f["type"] == "amount" and f.get("requested")),
+                         None)
+        mismatch = currency_mismatch(requested, [fund["currency"] for fund in self.plan.funds])
+        if mismatch:
+            self.fail("funds", mismatch)
 
     def options(self, value, path: str) -> list[dict]:
         options = []

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import Entry, FormField, Fund, FundingPlan, Round, User
 from app.services.funding import rules
-from app.services.funding.funds import contest_funds
+from app.services.funding.funds import contest_funds, funds_currency_problem
 from app.services.funding.rules import Candidate, FundProposal
 from app.services.platform.audit import record_event
 from app.services.platform.clock import now
@@ -76,11 +76,20 @@ def get_plan(round_: Round) -> FundingPlan | None:
     return db.session.scalar(sa.select(FundingPlan).where(FundingPlan.round_id == round_.id))
 
 
-def allocation_refusal(round_: Round) -> str | None:
-    """Proposing, choosing a rule, cutting and confirming: only in a finalised round whose
-    allocation is not confirmed."""
+def proposal_refusal(round_: Round) -> str | None:
+    """Proposing (the page, `flask funding`, the API): only from a finalised round, and only while
+    the funds and the requested amounts share one currency."""
     if round_.finalised_at is None:
         return _("Funding is proposed from a finalised round: finalise the round first.")
+    return funds_currency_problem(round_.contest)
+
+
+def allocation_refusal(round_: Round) -> str | None:
+    """Choosing a rule, cutting and confirming: as proposing, and only while the allocation is
+    not confirmed."""
+    refusal = proposal_refusal(round_)
+    if refusal:
+        return refusal
     plan = get_plan(round_)
     if plan is not None and plan.confirmed_at is not None:
         return _("The allocation is confirmed and frozen: withdraw the confirmation first.")
@@ -155,6 +164,9 @@ def round_proposals(round_: Round, *, rule: str, objective: str = "score",
         raise FundingError(_("Unknown rule: %(rule)s.", rule=rule))
     if objective not in rules.OBJECTIVES:
         raise FundingError(_("Unknown objective: %(objective)s.", objective=objective))
+    mismatch = funds_currency_problem(round_.contest)
+    if mismatch:
+        raise FundingError(mismatch)
     ranking = ranking or round_results(round_)
     if requested is None:
         requested, _currency = requested_amounts(round_, [row.entry_id for row in ranking.rows if row.can_advance])
@@ -398,7 +410,7 @@ def fund_edges(round_: Round, *, confirmed_only: bool = True) -> list[FundEdge]:
                          first_unfunded_place=fund["edge"]["first_unfunded_place"], tie=fund["edge"]["tie"],
                          tie_entries=tuple(fund["edge"]["tie_entries"]) if fund["edge"]["tie_entries"] else None)
                 for fund in plan.data["funds"]]
-    if confirmed_only or round_.finalised_at is None:
+    if confirmed_only or proposal_refusal(round_) is not None:
         return []
     rule = plan.rule if plan is not None else "skip"
     objective = plan.objective if plan is not None else "score"

@@ -9,13 +9,18 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Contest, Fund, FundingPlan, Round, User
+from app.models import Contest, FormField, Fund, FundingPlan, Round, User
 from app.services.platform.audit import record_event
-from app.services.platform.money import AMOUNT_MAX, CURRENCIES, amount_text
+from app.services.platform.money import AMOUNT_MAX, CURRENCIES, amount_text, currency_mismatch
 
 
 class FundError(ValueError):
-    """A fund that cannot be saved or changed now; the message is translated."""
+    """A fund that cannot be saved or changed now; the message is translated, `field` names the
+    value of the Funds form it is about."""
+
+    def __init__(self, message: str, field: str = "amount"):
+        super().__init__(message)
+        self.field = field
 
 
 def contest_funds(contest: Contest) -> list[Fund]:
@@ -24,6 +29,17 @@ def contest_funds(contest: Contest) -> list[Fund]:
                                .options(selectinload(Fund.nomination))).all()
     positions = {n.id: n.position for n in contest.nominations}
     return sorted(funds, key=lambda f: (f.nomination_id is None, positions.get(f.nomination_id, 0), f.id))
+
+
+def requested_currency(contest_id: int) -> str | None:
+    """The currency the form's requested amount is asked in (None without such a field)."""
+    return db.session.scalar(sa.select(FormField.currency).where(
+        FormField.contest_id == contest_id, FormField.type == "amount", FormField.requested.is_(True)))
+
+
+def funds_currency_problem(contest: Contest) -> str | None:
+    """The funds as they stand against the requested field (an import or an older set-up may disagree)."""
+    return currency_mismatch(requested_currency(contest.id), [f.currency for f in contest_funds(contest)])
 
 
 def fund_change_refusal(contest: Contest) -> str | None:
@@ -78,6 +94,10 @@ def set_fund(contest: Contest, *, nomination_id: int | None, amount: Decimal, cu
     fund = db.session.scalar(sa.select(Fund).where(
         Fund.contest_id == contest.id,
         Fund.nomination_id.is_(None) if nomination_id is None else Fund.nomination_id == nomination_id))
+    mismatch = currency_mismatch(requested_currency(contest.id), [currency, *(
+        f.currency for f in contest_funds(contest) if f is not fund)])
+    if mismatch:
+        raise FundError(mismatch, field="currency")
     old = _values(fund) if fund is not None else None
     if fund is None:
         fund = Fund(contest_id=contest.id, nomination_id=nomination_id)

@@ -27,7 +27,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.models import Contest, FormField, User
+from app.models import Contest, FormField, Fund, User
 from app.models.contest import FIELD_TYPES
 from app.services.anonymity.redaction import STANDARD_IDENTIFYING_KEYS
 from app.services.platform.audit import record_event
@@ -37,6 +37,7 @@ from app.services.platform.money import (
     AmountError,
     amount_or_none,
     amount_text,
+    currency_mismatch,
     format_amount,
     parse_amount,
 )
@@ -146,6 +147,11 @@ def _check_amount_rules(contest_id: int, field_id: int | None, key: str, values:
     if share_of is not None and share_of not in {f.key for f in others}:
         raise FormError(_("The share is taken of another amount field of this form: %(key)s is none.",
                           key=share_of))
+    if values.get("requested"):
+        mismatch = currency_mismatch(values.get("currency"), db.session.scalars(
+            sa.select(Fund.currency).where(Fund.contest_id == contest_id)).all())
+        if mismatch:
+            raise FormError(mismatch)
 
 
 def _definition_values(type: str, values: dict) -> dict:

@@ -136,3 +136,19 @@ def format_kopecks(kopecks: int | None, currency: str | None = DEFAULT_CURRENCY,
     if kopecks is None:
         return ""
     return format_amount(Decimal(kopecks) / 100, currency, language)
+
+
+def currency_mismatch(requested_currency: str | None, fund_currencies) -> str | None:
+    """Funds pay the requested amounts, so the funds and the requested amount field share one
+    currency (DESIGN §3b: money is exact — no conversion is ever guessed). The one check for the
+    Funds page, the form's set-up, the import and the Funding page; None when they agree."""
+    from flask_babel import gettext as _
+
+    currencies = sorted(set(fund_currencies))
+    if len(currencies) > 1:
+        return _("The funds are in different currencies (%(currencies)s): a contest's funds share one currency.",
+                 currencies=", ".join(currencies))
+    if requested_currency and currencies and currencies[0] != requested_currency:
+        return _("The funds are in %(fund)s, but the requested amount is asked in %(asked)s: the funds and "
+                 "the requests they pay share one currency.", fund=currencies[0], asked=requested_currency)
+    return None
