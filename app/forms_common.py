@@ -95,6 +95,13 @@ def parse_decimal(text: str | None) -> Decimal | None:
     return Decimal(str(text).replace(",", ".").strip())
 
 
+LANGUAGE_CHOICES = [
+    ("ru,en", _l("Russian and English")),
+    ("ru", _l("Russian only")),
+    ("en", _l("English only")),
+]
+
+
 class _Absent:
     """A text of a language the contest is not held in: not asked, kept as it was ("" when new)."""
 

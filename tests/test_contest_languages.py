@@ -82,3 +82,20 @@ def test_one_language_set_up_asks_for_no_texts_in_the_other(client, login, conte
     assert (nomination.title_ru, nomination.title_en) == ("Экология и город", "Ecology (kept)")
     page = client.get("/manage/spring/form/new").get_data(as_text=True)
     assert 'name="label_ru"' in page and 'name="label_en"' not in page
+
+
+def test_admin_creates_a_russian_only_contest_without_an_english_title(client, make, login):
+    from app.models import Contest
+
+    login(make.user(is_admin=True, locale="en"))
+    page = client.post("/admin/contests/new", data={
+        "slug": "vesna-2027", "languages": "ru,en", "title_ru": "Весна", "title_en": "",
+        "timezone": "Europe/Moscow"}).get_data(as_text=True)
+    assert "Give a title in this language: the contest is held in it." in page
+    response = client.post("/admin/contests/new", data={
+        "slug": "vesna-2027", "languages": "ru", "title_ru": "Весна", "title_en": "", "timezone": "Europe/Moscow"})
+    assert response.status_code == 302
+    contest = db.session.scalar(sa.select(Contest).where(Contest.slug == "vesna-2027"))
+    assert (contest.languages, contest.title_en) == ("ru", "")
+    assert "Choose the languages of the contest." in client.post("/admin/contests/new", data={
+        "slug": "other-2027", "languages": "de", "title_ru": "Х", "timezone": "Europe/Moscow"}).get_data(as_text=True)

@@ -18,7 +18,15 @@ from wtforms.validators import (
 )
 
 from app.form_base import AppForm
-from app.forms_common import KeyField, LocalDateTimeField, RequiredIfOffered, RuleCheck, WeightCheck, parse_decimal
+from app.forms_common import (
+    LANGUAGE_CHOICES,
+    KeyField,
+    LocalDateTimeField,
+    RequiredIfOffered,
+    RuleCheck,
+    WeightCheck,
+    parse_decimal,
+)
 from app.services.setup import rules
 
 METHOD_CHOICES = [
@@ -29,17 +37,14 @@ METHOD_CHOICES = [
 ]
 
 
-LANGUAGE_CHOICES = [
-    ("ru,en", _l("Russian and English")),
-    ("ru", _l("Russian only")),
-    ("en", _l("English only")),
-]
-
-
 class ContestSettingsForm(AppForm):
     languages = SelectField(_l("Languages of the contest"), choices=LANGUAGE_CHOICES, default="ru,en",
                             description=_l("A one-language contest shows its pages and forms in that language "
                                            "only, and set-up asks for no texts in the other."))
+
+    def validate_languages(self, field):
+        if field.data not in dict(LANGUAGE_CHOICES):
+            raise ValidationError(_l("Choose the languages of the contest."))
     title_ru = StringField(_l("Title (Russian)"), validators=[RequiredIfOffered("ru"), Length(max=300)])
     title_en = StringField(_l("Title (English)"), validators=[RequiredIfOffered("en"), Length(max=300)])
     description_ru = TextAreaField(_l("Description (Russian)"), validators=[Length(max=20000)])
