@@ -6,7 +6,7 @@ from app.extensions import db
 from app.models import User
 from app.services.api import tokens
 
-ALL_SCOPES = {"entries:write", "jury:write", "results:write", "reviews:write"}
+ALL_SCOPES = {"entries:write", "jury:write", "results:write", "funding:write", "reviews:write"}
 
 
 def token(user: User, scopes: set[str] | None = None, *, days: int | None = 30) -> str:

@@ -134,7 +134,17 @@ def _endpoints(scene, attachment_id: int, assignment_id: int):
         ("GET", f"{API}/contests/{slug}/rounds/{round_id}/results", "results", None),
         ("GET", f"{API}/contests/{slug}/awards", "results", None),
         ("POST", f"{API}/contests/{slug}/awards", "results", {"entry": entry.number, "place": 1}),
+        ("GET", f"{API}/contests/{slug}/final", "results", None),
+        ("GET", f"{API}/contests/{slug}/rounds/{round_id}/advancement?mode=top&count=2", "results", None),
+        ("GET", f"{API}/contests/{slug}/funds", "funding", None),
+        ("GET", f"{API}/contests/{slug}/rounds/{round_id}/funding", "funding", None),
+        ("GET", f"{API}/contests/{slug}/rounds/{round_id}/funding/proposals", "funding", None),
+        ("POST", f"{API}/contests/{slug}/rounds/{round_id}/funding/confirm", "funding", None),
     ]
+
+
+# GETs the organiser may read that the rules refuse in this scene (a round that is not finalised).
+REFUSED_IN_AN_OPEN_ROUND = ("/advancement", "/funding/proposals")
 
 
 def _attachment(entry) -> Attachment:
@@ -174,7 +184,7 @@ def test_every_organiser_endpoint_refuses_strangers(client, scene, make, organis
 
 def test_every_organiser_endpoint_needs_its_scope(client, scene, organiser_endpoints):
     for method, path, area, body in organiser_endpoints:
-        other_areas = {f"{a}:write" for a in ("entries", "jury", "results", "reviews") if a != area}
+        other_areas = {f"{a}:write" for a in ("entries", "jury", "results", "funding", "reviews") if a != area}
         if area is None:
             other_areas = {"reviews:write"}
         response = call(client, method, path, token(scene.organiser, other_areas), json=body)
@@ -191,7 +201,8 @@ def test_organiser_reads_every_endpoint(client, scene, organiser_endpoints):
         if method == "GET":
             response = call(client, method, path, secret)
             response.close()
-            assert response.status_code == 200, path
+            refused = any(part in path for part in REFUSED_IN_AN_OPEN_ROUND)
+            assert response.status_code == (409 if refused else 200), path
 
 
 def test_a_round_of_another_contest_is_404(client, scene, make):
@@ -428,7 +439,9 @@ def test_public_results_only_once_published_and_without_a_token(client, scene):
     body = client.get(path).get_json()
     rated = [row for row in body["rounds"][0]["rankings"] if not row["not_rated"]]
     assert rated == [{"nomination": "nom1", "rank": 1, "entry": scene.entry.number, "title": scene.entry.title,
-                      "organisation": "", "score": "22.00", "not_rated": False, "below_pass_mark": False}]
+                      "organisation": "", "score": "22.00", "not_rated": False, "below_pass_mark": False,
+                      "granted": None, "currency": None}]
+    assert body["final"] is None  # no round weights
     assert client.get(f"{API}/public/contests/nope/results").status_code == 404
 
 
@@ -559,3 +572,33 @@ def test_award_after_publication_only_as_a_correction(client, scene):
     assert corrected.status_code == 201 and corrected.get_json()["place"] == 1
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "award.add"))
     assert event.reason == "Place left out by mistake"
+
+
+# --- "log out everywhere" revokes the tokens too; a password change does not ----------------------
+
+def test_log_out_everywhere_revokes_every_api_token(client, scene, login):
+    first, second = token(scene.organiser), token(scene.organiser, {"results:read"})
+    others = token(scene.judge)
+    path = f"{API}/contests/{scene.contest.slug}"
+    assert call(client, "GET", path, first).status_code == 200
+    login(scene.organiser)
+    page = client.get("/auth/password").get_data(as_text=True)
+    assert "revoke all your API tokens" in page
+    assert "revokes all your tokens too" in client.get("/account/tokens").get_data(as_text=True)
+    assert client.post("/auth/logout-everywhere").status_code == 302
+    for secret in (first, second):
+        refused = call(client, "GET", path, secret)
+        assert refused.status_code == 401 and _error(refused)["code"] == "token_revoked"
+    # Another person's token is untouched; each revocation is in the audit log.
+    assert call(client, "GET", f"{API}/judging/assignments", others).status_code == 200
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "api_token.revoke")).all()
+    assert len(events) == 2 and {e.reason for e in events} == {"log out everywhere"}
+
+
+def test_a_password_change_keeps_the_api_tokens(client, scene, login):
+    secret = token(scene.organiser)
+    login(scene.organiser)
+    response = client.post("/auth/password", data={
+        "current": factories.PASSWORD, "password": "a-new-long-phrase", "password2": "a-new-long-phrase"})
+    assert response.status_code == 302
+    assert call(client, "GET", f"{API}/contests/{scene.contest.slug}", secret).status_code == 200

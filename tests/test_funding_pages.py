@@ -182,3 +182,22 @@ def test_funds_page_queries_do_not_grow_with_funds(client, login, app, make, cou
     with count_queries() as many:
         assert client.get(f"/manage/{f.contest.slug}/funds").status_code == 200
     assert many.count == few.count
+
+
+def test_judge_reads_the_requested_amount_as_their_language_writes_it(client, login, freeze, app):
+    """Not the stored «1500000.00»: the one formatter of answers (application_form.display_value)."""
+    from app.services.intake import application_form
+    from tests import scoring_helpers as sh
+
+    s = sh.scene(entries=1)
+    application_form.add_field(s.contest, key="requested", type="amount", label_en="Requested", requested=True)
+    s.entry.answers = {**(s.entry.answers or {}), "requested": "1500000.00"}
+    db.session.commit()
+    freeze(sh.JUDGING)
+    login(s.judge)
+    english = client.get(s.url()).get_data(as_text=True)
+    assert "1,500,000\u00a0₽" in english and "1500000.00" not in english
+    s.judge.locale = "ru"  # the judge's own language setting
+    db.session.commit()
+    russian = client.get(s.url()).get_data(as_text=True)
+    assert "1\u00a0500\u00a0000\u00a0₽" in russian

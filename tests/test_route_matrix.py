@@ -232,8 +232,14 @@ for _endpoint, _values in {
     "api.jury_of_round": ("slug", "round_id"), "api.jury_invite": ("slug", "round_id"),
     "api.assignment_add": ("slug", "round_id"), "api.progress": ("slug", "round_id"),
     "api.round_results": ("slug", "round_id"), "api.awards": ("slug",), "api.award_add": ("slug",),
+    "api.final_score": ("slug",), "api.contest_funds": ("slug",), "api.round_funding": ("slug", "round_id"),
+    "api.funding_confirm": ("slug", "round_id"),
 }.items():
     ROUTES[_endpoint] = Route("organiser", _values, tuple(_API_ORGANISER.items()))
+# The world's round is not finalised: its organisers are told so (409; tests/test_api_funding.py).
+_API_OPEN_ROUND = (*_API_ORGANISER.items(), ("organiser", 409), ("admin", 409))
+ROUTES["api.funding_proposal"] = Route("organiser", ("slug", "round_id"), _API_OPEN_ROUND)
+ROUTES["api.advancement"] = Route("organiser", ("slug", "round_id"), _API_OPEN_ROUND, query="?mode=top&count=1")
 
 
 @pytest.fixture

@@ -218,3 +218,132 @@ def test_only_the_contest_s_organisers_manage_its_webhooks(client, login, scene,
     own = make.contest(organiser=other)
     assert client.post(f"/manage/{own.slug}/webhooks/{hook.id}/remove").status_code == 404
     assert db.session.get(Webhook, hook.id) is not None
+
+
+# --- DNS rebinding: the delivery connects to the address it checked -------------------------------------
+
+
+def test_a_name_that_resolves_to_loopback_is_refused_at_delivery(client, login, scene, receiver, app):
+    """`localhost` was allowed when added (an intranet installation), then the installation stops
+    allowing private addresses: the attempt is refused before any connection."""
+    port = receiver.server.server_address[1]
+    _add_hook(client, login, scene, f"http://localhost:{port}/hook")
+    assert db.session.scalar(sa.select(sa.func.count(Webhook.id))) == 1
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    _submit(client, scene)
+    delivery = db.session.scalar(sa.select(WebhookDelivery))
+    assert receiver.requests == [] and delivery.status == "pending" and "private" in delivery.error
+    assert delivery.response_code is None
+
+
+def test_the_checked_address_is_the_one_connected_to(client, login, scene, receiver, app, monkeypatch):
+    """A rebinding name: public for the first answer, 127.0.0.1 for any later one. The attempt
+    asks once, checks that answer and connects to it: the receiver on 127.0.0.1 is never reached,
+    and the Host header still names the host of the URL."""
+    import socket
+
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    answers, connected = [], []
+    port = receiver.server.server_address[1]
+    real_create_connection = socket.create_connection
+
+    def rebinding_resolver(host, *args, **kwargs):
+        address = "93.184.216.34" if not answers else "127.0.0.1"
+        answers.append((host, address))
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, 8080))]
+
+    def connect(target, *args, **kwargs):
+        connected.append(target)
+        if target[0] == "127.0.0.1":
+            return real_create_connection(("127.0.0.1", port), *args, **kwargs)
+        raise ConnectionRefusedError("no network in the test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_resolver)
+    hook = webhooks.add_webhook(scene.contest, url="http://rebind.example.org:8080/hook",
+                                events=["review.submitted"], actor=scene.organiser)
+    db.session.commit()
+    answers.clear()  # the registration's answer was public too
+    monkeypatch.setattr(socket, "create_connection", connect)
+    _submit(client, scene)
+    delivery = db.session.scalar(sa.select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id))
+    assert answers == [("rebind.example.org", "93.184.216.34")]
+    assert connected == [("93.184.216.34", 8080)]
+    assert receiver.requests == []
+    assert delivery.status == "pending" and delivery.error == "ConnectionRefusedError"
+
+
+def test_a_pinned_delivery_names_the_host_in_the_host_header(client, login, scene, receiver, app, monkeypatch):
+    import socket
+
+    port = receiver.server.server_address[1]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: [
+        (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))])
+    webhooks.add_webhook(scene.contest, url=f"http://hooks.example.org:{port}/hook?k=1",
+                         events=["review.submitted"], actor=scene.organiser)
+    db.session.commit()
+    _submit(client, scene)
+    [sent] = receiver.requests
+    assert sent["headers"]["host"] == f"hooks.example.org:{port}" and sent["path"] == "/hook?k=1"
+    assert db.session.scalar(sa.select(WebhookDelivery)).status == "delivered"
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "224.0.0.1", "::"])
+def test_multicast_and_unspecified_addresses_are_refused_even_on_an_intranet(app, receiver, address):
+    assert app.config["WEBHOOK_ALLOW_PRIVATE"]
+    host = f"[{address}]" if ":" in address else address
+    assert webhooks.checked_address(f"http://{host}:8080/x")[0] is None
+
+
+def _certificate(folder, name: str):
+    """A self-signed certificate for `name` (its own CA), written as PEM files."""
+    import datetime as dt
+
+    x509 = pytest.importorskip("cryptography.x509")
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(start)
+            .not_valid_after(start + dt.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_a_pinned_https_delivery_sends_sni_and_checks_the_certificate_for_the_name(
+        client, login, scene, receiver, app, monkeypatch, tmp_path):
+    """HTTPS to the pinned 127.0.0.1: TLS is made for the URL's host (SNI, the certificate's name),
+    never for the address; a certificate for another name fails the attempt."""
+    import socket
+    import ssl
+
+    cert_file, key_file = _certificate(tmp_path, "hooks.example.org")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    names = []
+    context.sni_callback = lambda sock, name, ctx: names.append(name)
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    port = receiver.server.server_address[1]
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # the receiver's certificate is the trusted one
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: [
+        (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))])
+    good = webhooks.add_webhook(scene.contest, url=f"https://hooks.example.org:{port}/hook",
+                                events=["review.submitted"], actor=scene.organiser)
+    wrong = webhooks.add_webhook(scene.contest, url=f"https://other.example.org:{port}/hook",
+                                 events=["review.submitted"], actor=scene.organiser)
+    db.session.commit()
+    _submit(client, scene)
+    by_hook = {d.webhook_id: d for d in db.session.scalars(sa.select(WebhookDelivery))}
+    assert by_hook[good.id].status == "delivered"
+    assert by_hook[wrong.id].status == "pending" and "SSL" in by_hook[wrong.id].error
+    assert "hooks.example.org" in names and len(receiver.requests) == 1
+    assert receiver.requests[0]["headers"]["host"] == f"hooks.example.org:{port}"

@@ -111,7 +111,7 @@ def is_api_request() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from app.api import contests, judging, public  # noqa: F401 - their routes join bp
+    from app.api import contests, funding, judging, public  # noqa: F401 - their routes join bp
     from app.api.pages import bp as pages_bp
 
     app.config.setdefault("API_TITLE", "Formula Jury API")

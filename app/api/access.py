@@ -18,7 +18,7 @@ from app.models import Contest, Round, User
 from app.services.api import tokens
 from app.services.platform import permissions
 
-ORGANISER_AREAS = ("entries", "jury", "results")
+ORGANISER_AREAS = ("entries", "jury", "results", "funding")
 
 
 def caller() -> User:
@@ -38,7 +38,7 @@ def need_any_read() -> None:
     token = g.get("api_token")
     if not any(tokens.allows(token, area, "read") for area in ORGANISER_AREAS):
         raise ApiError(403, "insufficient_scope",
-                       _("This token's scopes do not allow %(scope)s.", scope="entries|jury|results:read"))
+                       _("This token's scopes do not allow %(scope)s.", scope="entries|jury|results|funding:read"))
 
 
 def organised_contest(slug: str, area: str | None = None, level: str = "read") -> Contest:

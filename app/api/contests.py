@@ -31,6 +31,7 @@ from app.services.jury import assignment as assigning
 from app.services.jury import members as jury
 from app.services.results import outcomes
 from app.services.results.export import results_document
+from app.services.results.ranking import plain_decimal
 from app.services.scoring import progress as progress_service
 
 ERRORS = {"default": s.Error}
@@ -275,3 +276,47 @@ def award_add(data, slug):
     out = awards_out(contest, [award])[0]
     db.session.commit()
     return out
+
+
+# --- the final score over rounds, advancement ----------------------------------------------------
+
+@bp.route("/contests/<slug>/final")
+@bp.response(200, s.FinalOut)
+def final_score(slug):
+    """The final score over rounds (results.outcomes.final_ranking, as the Final score page shows it):
+    finalised rounds read from their snapshots, the others live (DESIGN §3a.2). `rankings` is null when no round
+    has a weight (the winners are then decided on the last round's ranking)."""
+    contest = organised_contest(slug, "results", "read")
+    ranking = outcomes.final_ranking(contest)
+    keys = {n.id: n.key for n in contest.nominations}
+    rows = None
+    if ranking is not None:
+        rows = [{"nomination": keys.get(row.nomination_id), "rank": row.rank, "entry": row.number,
+                 "title": row.title, "score": str(row.display_score), "below_pass_mark": row.below_pass_mark}
+                for _nomination, group in ranking.groups() for row in group]
+    return {"rounds": [{"id": r.id, "round": r.key, "weight": plain_decimal(r.weight),
+                        "frozen": r.finalised_at is not None} for r in outcomes.weighted_rounds(contest)],
+            "rankings": rows}
+
+
+@bp.route("/contests/<slug>/rounds/<int:round_id>/advancement")
+@checked_first(organiser_of("results", "read"))
+@bp.arguments(s.AdvanceQuery, location="query")
+@bp.response(200, s.AdvanceOut)
+def advancement(query, slug, round_id):
+    """Which entries would advance from the finalised round to the next (the Advance page's
+    preview, results.outcomes.plan_advancement): nothing is changed. 409 when the rules refuse
+    (round not finalised, no next round, no pass mark)."""
+    contest = organised_contest(slug, "results", "read")
+    round_ = round_of(contest, round_id)
+    mode = query["mode"]
+    count = query.get("count") if mode in ("top", "share") else None
+    try:
+        plan = outcomes.plan_advancement(round_, mode=mode, count=count)
+    except outcomes.ResultsError as error:
+        raise ApiError(409, "refused", str(error)) from None
+    keys = {n.id: n.key for n in contest.nominations}
+    return {"round": round_.id, "target": plan.target.id, "mode": mode, "count": count,
+            "entries": [{"nomination": keys.get(row.nomination_id), "rank": row.rank, "entry": row.number,
+                         "entry_id": row.entry_id, "already": row.entry_id in plan.already}
+                        for row in plan.entries]}

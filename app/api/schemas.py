@@ -263,6 +263,9 @@ class PublicRow(Schema):
     score = fields.String(allow_none=True)
     not_rated = fields.Boolean()
     below_pass_mark = fields.Boolean()
+    granted = fields.String(allow_none=True, metadata={
+        "description": "the grant of the round's confirmed funding, where the organisers show the amounts"})
+    currency = fields.String(allow_none=True)
 
 
 class PublicRound(Schema):
@@ -275,6 +278,8 @@ class PublicResultsOut(Schema):
     contest = fields.String(required=True)
     published_at = fields.String(required=True)
     rounds = fields.List(fields.Nested(PublicRound), required=True)
+    final = fields.List(fields.Nested(PublicRow), allow_none=True, metadata={
+        "description": "the final score over rounds where round weights are set, else null"})
     awards = fields.List(fields.Nested(AwardOut), required=True)
 
 
@@ -339,3 +344,157 @@ class ReviewIn(Schema):
     comments = fields.Dict(keys=fields.String(), values=Text(max_length=5000), load_default=dict)
     comment = Text(load_default=None, allow_none=True)
     feedback = Text(load_default=None, allow_none=True)
+
+
+# --- final score, advancement --------------------------------------------------------------------
+
+
+class FinalRow(Schema):
+    nomination = fields.String(allow_none=True)
+    rank = fields.Integer(allow_none=True)
+    entry = fields.Integer(allow_none=True, metadata={"description": "entry number"})
+    title = fields.String()
+    score = fields.String(metadata={"description": "the final score, half-up to 2 places, as the page shows"})
+    below_pass_mark = fields.Boolean()
+
+
+class WeightedRound(Schema):
+    id = fields.Integer(required=True)
+    round = fields.String(required=True, metadata={"description": "round key"})
+    weight = fields.String(required=True)
+    frozen = fields.Boolean(required=True, metadata={"description": "read from the finalised snapshot"})
+
+
+class FinalOut(Schema):
+    """The final score over rounds (DESIGN §3.7): null rankings when no round has a weight."""
+
+    rounds = fields.List(fields.Nested(WeightedRound), required=True)
+    rankings = fields.List(fields.Nested(FinalRow), allow_none=True, required=True)
+
+
+class AdvanceQuery(Schema):
+    mode = fields.String(required=True, validate=validate.OneOf(["top", "share", "pass"]),
+                         metadata={"description": "top N per nomination, top N per cent, or the pass mark"})
+    count = fields.Integer(load_default=None, validate=validate.Range(min=1, max=10000),
+                           metadata={"description": "N for top (entries) and share (per cent)"})
+
+
+class AdvanceRow(Schema):
+    nomination = fields.String(allow_none=True)
+    rank = fields.Integer(allow_none=True)
+    entry = fields.Integer(allow_none=True, metadata={"description": "entry number"})
+    entry_id = fields.Integer(required=True)
+    already = fields.Boolean(required=True, metadata={"description": "already in the next round"})
+
+
+class AdvanceOut(Schema):
+    round = fields.Integer(required=True)
+    target = fields.Integer(required=True, metadata={"description": "the next round's id"})
+    mode = fields.String(required=True)
+    count = fields.Integer(allow_none=True)
+    entries = fields.List(fields.Nested(AdvanceRow), required=True)
+
+
+# --- funding (DESIGN §3b) ------------------------------------------------------------------------
+
+
+class FundOut(Schema):
+    id = fields.Integer(required=True)
+    nomination = fields.String(allow_none=True, required=True, metadata={"description": "null: the contest's fund"})
+    amount = fields.String(required=True)
+    currency = fields.String(required=True)
+    min_grant = fields.String(allow_none=True)
+    max_grant = fields.String(allow_none=True)
+
+
+class FundList(Schema):
+    funds = fields.List(fields.Nested(FundOut), required=True)
+    locked = fields.String(allow_none=True, required=True,
+                           metadata={"description": "why the funds cannot change now (a confirmed "
+                                                    "allocation), or null"})
+
+
+class FundedItem(Schema):
+    entry = fields.Integer(allow_none=True, metadata={"description": "entry number"})
+    entry_id = fields.Integer()
+    place = fields.Integer(allow_none=True)
+    requested = fields.String(allow_none=True)
+    granted = fields.String(allow_none=True)
+    cut = fields.Boolean()
+
+
+class SkippedItem(Schema):
+    entry = fields.Integer(allow_none=True, metadata={"description": "entry number"})
+    entry_id = fields.Integer()
+    place = fields.Integer(allow_none=True)
+    requested = fields.String(allow_none=True)
+    reason = fields.String(metadata={"description": "a code: does not fit, not reached, not in the best set, "
+                                                    "below the minimum grant, requested nothing, cut to nothing"})
+    cut = fields.Boolean()
+
+
+class FundEdgeOut(Schema):
+    last_funded_place = fields.Integer(allow_none=True)
+    first_unfunded_place = fields.Integer(allow_none=True)
+    tie = fields.Boolean()
+    tie_entries = fields.List(fields.Integer(allow_none=True), allow_none=True)
+
+
+class FundDocument(Schema):
+    nomination = fields.String(allow_none=True)
+    amount = fields.String()
+    currency = fields.String()
+    min_grant = fields.String(allow_none=True)
+    max_grant = fields.String(allow_none=True)
+    allocated = fields.String(allow_none=True)
+    left = fields.String(allow_none=True)
+    funded = fields.List(fields.Nested(FundedItem))
+    skipped = fields.List(fields.Nested(SkippedItem))
+    edge = fields.Nested(FundEdgeOut)
+
+
+class AllocationOut(Schema):
+    """A proposal or the confirmed allocation (contest-exchange.md, "Funding proposals")."""
+
+    round = fields.String(required=True, metadata={"description": "round key"})
+    rule = fields.String(required=True)
+    objective = fields.String()
+    funds = fields.List(fields.Nested(FundDocument), required=True)
+
+
+class ProposalQuery(Schema):
+    rule = fields.String(validate=validate.OneOf(["strict", "skip", "best"]),
+                         metadata={"description": "default: the rule chosen for the round"})
+    objective = fields.String(validate=validate.OneOf(["score", "count"]),
+                              metadata={"description": "for rule best; default: the chosen one"})
+
+
+class CutOut(Schema):
+    entry = fields.Integer(allow_none=True, metadata={"description": "entry number"})
+    entry_id = fields.Integer(required=True)
+    amount = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class GrantOut(Schema):
+    entry = fields.Integer(allow_none=True, metadata={"description": "entry number"})
+    entry_id = fields.Integer(required=True)
+    amount = fields.String(required=True)
+
+
+class FundingOut(Schema):
+    """A round's funding: the rule chosen, the cuts, and once confirmed the frozen allocation."""
+
+    round = fields.Integer(required=True)
+    finalised = fields.Boolean(required=True)
+    rule = fields.String(required=True)
+    objective = fields.String(required=True)
+    show_amounts = fields.Boolean(required=True, metadata={"description": "grants shown with the published results"})
+    cuts = fields.List(fields.Nested(CutOut), required=True)
+    refusal = fields.String(allow_none=True, required=True,
+                            metadata={"description": "why the allocation cannot change now, or null"})
+    confirmed_at = fields.String(allow_none=True, required=True)
+    allocation = fields.Nested(AllocationOut, allow_none=True, required=True,
+                               metadata={"description": "the confirmed allocation, frozen; null until confirmed"})
+    granted = fields.List(fields.Nested(GrantOut), required=True,
+                          metadata={"description": "the confirmed allocation's grants; empty until confirmed"})

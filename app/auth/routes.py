@@ -174,10 +174,13 @@ def logout_everywhere():
     if not form.validate_on_submit():
         return redirect(url_for("auth.change_password"))
     keep_language_after_logout(current_user)
-    accounts.end_sessions(current_user)
+    revoked = accounts.log_out_everywhere(current_user)
     db.session.commit()
     logout_user()
-    flash(_("You are logged out on every device."), "info")
+    if revoked:
+        flash(_("You are logged out on every device, and your API tokens are revoked."), "info")
+    else:
+        flash(_("You are logged out on every device."), "info")
     return redirect(url_for("public.index"))
 
 

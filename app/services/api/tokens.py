@@ -24,7 +24,8 @@ TOKEN_PREFIX = "fj_"
 SCOPE_AREAS = {
     "entries": _l("Entries and screening"),
     "jury": _l("Jury, conflicts and assignments"),
-    "results": _l("Progress, results and awards"),
+    "results": _l("Progress, results, final score, advancement and awards"),
+    "funding": _l("Funds, funding proposals and grants"),
     "reviews": _l("My assignments and reviews (judges)"),
 }
 LEVELS = ("read", "write")

@@ -12,21 +12,23 @@ A receiver recomputes the HMAC and refuses a timestamp older than a few minutes 
 A failed attempt (no answer, or not 2xx) is retried after 1, 4, 16, 64 minutes…; a webhook
 whose attempts fail WEBHOOK_MAX_FAILURES times in a row is disabled and its organisers told.
 URLs that resolve to private, loopback, link-local or reserved addresses are refused (SSRF)
-unless WEBHOOK_ALLOW_PRIVATE is set (tests; an intranet installation).
+unless WEBHOOK_ALLOW_PRIVATE is set (tests; an intranet installation); multicast and 0.0.0.0
+always. The check is made when the webhook is added and again at each attempt, and the attempt
+connects to the addresses that were checked (pinned: no second DNS answer is asked for).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
 import secrets
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -89,24 +91,57 @@ def _public_address(address: str) -> bool:
                                  or ip.is_multicast or ip.is_unspecified)
 
 
-def url_problem(url: str) -> str | None:
-    """Why a webhook may not call this URL (translated), or None."""
-    url = (url or "").strip()
+def _never_a_target(address: str) -> bool:
+    """Multicast and the unspecified address (0.0.0.0 reaches this machine): refused even on an
+    intranet installation."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_multicast or ip.is_unspecified
+
+
+def _url_form_problem(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
         return _("Give a full http:// or https:// address.")
     if parts.username or parts.password:
         return _("The address may not hold a user name or password.")
-    if current_app.config.get("WEBHOOK_ALLOW_PRIVATE"):
-        return None
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return _("Give a full http:// or https:// address.")
+    return None
+
+
+def checked_address(url: str) -> tuple[list[str] | None, str | None]:
+    """(addresses, problem): the URL's host resolved once, and the addresses to connect to (in the
+    resolver's order) if every address it resolves to may be called (public ones only, unless
+    WEBHOOK_ALLOW_PRIVATE).
+
+    The delivery connects to exactly these addresses (pinned): a name that resolves to a public
+    address for the check and to 127.0.0.1 a moment later (DNS rebinding) cannot reach inside."""
+    url = (url or "").strip()
+    problem = _url_form_problem(url)
+    if problem:
+        return None, problem
+    parts = urlsplit(url)
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
                                    proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError, ValueError):
-        return _("This host name does not resolve.")
-    if not infos or not all(_public_address(info[4][0]) for info in infos):
-        return _("This address is on a private, loopback or link-local network; webhooks go to public addresses only.")
-    return None
+    except (socket.gaierror, UnicodeError, ValueError, OSError):
+        return None, _("This host name does not resolve.")
+    addresses = [info[4][0] for info in infos]
+    allow_private = current_app.config.get("WEBHOOK_ALLOW_PRIVATE")
+    if not addresses or any(_never_a_target(a) for a in addresses) \
+            or not (allow_private or all(_public_address(a) for a in addresses)):
+        return None, _("This address is on a private, loopback or link-local network; webhooks go to public "
+                       "addresses only.")
+    return list(dict.fromkeys(addresses)), None
+
+
+def url_problem(url: str) -> str | None:
+    """Why a webhook may not call this URL (translated), or None."""
+    return checked_address(url)[1]
 
 
 # --- organisers' set-up --------------------------------------------------------------------------
@@ -197,20 +232,55 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=base * 4 ** max(attempts - 1, 0))
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect could point anywhere, a private address included: it counts as the answer.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+def _connect_pinned(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    """A TCP connection to the first of the checked addresses that answers (never a new lookup)."""
+    failure: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as error:
+            failure = error
+    raise failure or OSError("no address")
 
 
-def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-    opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the checked addresses; the Host header names the URL's host."""
+
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.pinned_addresses = addresses
+
+    def connect(self):
+        self.sock = _connect_pinned(self.pinned_addresses, self.port, self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """As _PinnedHTTPConnection, with TLS for the URL's host name (SNI and the certificate's name)."""
+
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.pinned_addresses = addresses
+
+    def connect(self):
+        sock = _connect_pinned(self.pinned_addresses, self.port, self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _post(url: str, addresses: list[str], body: bytes, headers: dict[str, str], timeout: float) -> int:
+    """POSTs to `addresses` (resolved and checked once, by checked_address) for the URL's host.
+    A redirect is not followed: it could point anywhere, a private address included; it counts as
+    the answer."""
+    parts = urlsplit(url)
+    https = parts.scheme == "https"
+    connection_class = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
+    connection = connection_class(parts.hostname, parts.port or (443 if https else 80), addresses=addresses,
+                                  timeout=timeout)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with opener.open(request, timeout=timeout) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+        connection.request("POST", target, body=body, headers=headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
 
 
 def deliver(delivery_id: int) -> str:
@@ -232,13 +302,15 @@ def deliver(delivery_id: int) -> str:
     delivery.attempts += 1
     delivery.last_attempt_at = now()
     code, error = None, None
-    problem = url_problem(hook.url)  # again: a name may resolve elsewhere since it was registered
+    # Checked again (a name may resolve elsewhere since it was registered), and the connection goes
+    # to the address checked, never to a second resolution.
+    addresses, problem = checked_address(hook.url)
     if problem:
         error = problem
     else:
         try:
-            code = _post(hook.url, body, headers, config.get("WEBHOOK_TIMEOUT", 10))
-        except (OSError, ValueError) as failure:
+            code = _post(hook.url, addresses, body, headers, config.get("WEBHOOK_TIMEOUT", 10))
+        except (OSError, ValueError, http.client.HTTPException) as failure:
             error = type(failure).__name__
     delivery.response_code, delivery.error = code, (error or None) and str(error)[:300]
     if code is not None and 200 <= code < 300:

@@ -14,7 +14,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models import ContestOrganiser, JuryMember, User
+from app.models import ApiToken, ContestOrganiser, JuryMember, User
+from app.services.platform.audit import record_event
 from app.services.platform.clock import now
 from app.services.platform.links import external_url
 from app.services.platform.mail import send_mail
@@ -79,6 +80,24 @@ def end_sessions(user: User) -> None:
     session version, which no longer matches). The caller signs the current browser in again if
     it should stay signed in."""
     user.session_version = (user.session_version or 1) + 1
+
+
+def log_out_everywhere(user: User) -> int:
+    """"Log out everywhere": ends every session (end_sessions) and revokes every API token of the
+    account — a person cutting off all access expects their scripts cut off too. Returns how many
+    tokens it revoked. (A password change or reset ends the sessions only: tokens are separate
+    secrets, revoked one by one on the tokens page or all at once here.)"""
+    end_sessions(user)
+    moment = now()
+    tokens = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id,
+                                                          ApiToken.revoked_at.is_(None))
+                                .order_by(ApiToken.id)).all()
+    for token in tokens:
+        token.revoked_at = moment
+        record_event(contest_id=None, actor_id=user.id, action="api_token.revoke", object_type="api_token",
+                     object_id=token.id, old={"name": token.name}, reason="log out everywhere")
+    db.session.flush()
+    return len(tokens)
 
 
 def roles_of(user: User) -> Roles:

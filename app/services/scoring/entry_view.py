@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from app.models import Entry
 from app.services.anonymity.redaction import entry_identity, hidden_field_keys, redact
-from app.services.intake.application_form import INLINE_TYPES, form_fields, option_label
+from app.services.intake.application_form import INLINE_TYPES, display_value, form_fields
 
 # The entrants' area serves attachments (to assigned judges too); `inline=1` shows PDFs and images.
 ATTACHMENT_ENDPOINT = "apply.attachment"
@@ -60,12 +60,9 @@ def entry_answers(entry: Entry, contest, *, show_identity: bool) -> tuple[list[A
         value = (entry.answers or {}).get(form_field.key)
         if value is None or value == "":
             shown = "—"
-        elif form_field.type == "select":
-            shown = option_label(form_field, value)
-        elif form_field.type == "checkbox":
-            shown = _("yes") if value else _("no")
         else:
-            shown = str(value)
+            # Amounts, numbers, choices as the reader's language writes them (one formatter for all pages).
+            shown = display_value(form_field, value)
         hidden = not show_identity and value not in (None, "") and form_field.key in hidden_keys
         if not show_identity and not hidden:
             shown = redact(shown, identity)
