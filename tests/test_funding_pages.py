@@ -200,4 +200,4 @@ def test_judge_reads_the_requested_amount_as_their_language_writes_it(client, lo
     s.judge.locale = "ru"  # the judge's own language setting
     db.session.commit()
     russian = client.get(s.url()).get_data(as_text=True)
-    assert "1\u00a0500\u00a0000\u00a0₽" in russian
+    assert "1\u202f500\u202f000\u00a0₽" in russian
