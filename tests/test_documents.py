@@ -324,10 +324,15 @@ def test_jury_pack_job_runs_to_completion_in_process(client, login, world, fmt):
         application = pdf_text(archive.read(f"{folder}/{folder}-application.pdf"))
         assert "Иван Петров" not in application  # a blind round's pack is redacted for the jury
     else:
-        text = pdf_text(data)
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        text = "\n".join(page.extract_text() for page in reader.pages)
         first, second = (f"Application No. {e.number}" for e in world.entries)
         assert text.index("Jury pack") < text.index(first) < text.index(second)
         assert TITLE not in text
+        # The first entry's attachments follow its form: the 200 pt PDF page and the image's page.
+        sizes = [round(float(page.mediabox.width)) for page in reader.pages]
+        assert 200 in sizes and sizes.index(200) < text.count("\x0c") + len(sizes)
+        assert any(page.images for page in reader.pages)
 
 
 def test_jury_pack_of_one_nomination_only_takes_its_entries(client, login, world):
@@ -362,7 +367,11 @@ def test_sponsor_report_counts_the_funnel_in_pdf_and_xlsx(client, login, world):
     factories.entry(world.contest, status="draft", answers={"legal_form": "fund"})
     factories.entry(world.contest, eligible=False, answers={"legal_form": "ano"})
     login(world.organiser)
-    text = pdf_text(client.get(f"{world.base}/sponsor-report.pdf?lang=ru").data)
+    report = client.get(f"{world.base}/sponsor-report.pdf?lang=ru").data
+    text = pdf_text(report)
+    # The charts are in it: the funnel and the nominations by stage (regions: none in this form).
+    images = [image for page in PdfReader(io.BytesIO(report)).pages for image in page.images]
+    assert len(images) == 2 and all(image.image.size[0] > 300 for image in images)
     assert "Отчёт для спонсора" in text and "Номинация 1" in text and "Эксперт Анна" in text and "АНО" in text
     workbook = load_workbook(io.BytesIO(client.get(f"{world.base}/sponsor-report.xlsx?lang=en").data))
     funnel = {row[0]: row[1] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
@@ -383,3 +392,80 @@ def test_documents_page_fixed_queries(client, login, world, count_queries):
     with count_queries() as many:
         assert client.get(path).status_code == 200
     assert many.count == few.count
+
+
+# --- the combined PDF, written as it comes ------------------------------------------------------
+
+def _numbered_pdf(number: int, pages: int) -> bytes:
+    from app.services.documents.pdf import PdfDocument
+
+    pdf = PdfDocument(title=f"Документ {number}")
+    for page in range(pages):
+        if page:
+            pdf.add_page()
+        pdf.paragraph(f"Документ {number}, страница {page + 1}")
+    return pdf.to_bytes()
+
+
+def test_concatenator_keeps_order_puts_the_front_first_and_writes_a_valid_file(tmp_path):
+    from app.services.documents.pdf_stream import PdfConcatenator
+
+    path = tmp_path / "pack.pdf"
+    with open(path, "wb") as out:
+        pack = PdfConcatenator(out, title="Пакет")
+        for number in range(1, 4):
+            assert pack.add(PdfReader(io.BytesIO(_numbered_pdf(number, number)))) == number
+        pack.add(PdfReader(io.BytesIO(real_pdf())))
+        pack.add(PdfReader(io.BytesIO(_numbered_pdf(0, 1))), front=True)
+        pack.close()
+    reader = PdfReader(str(path), strict=True)
+    texts = [page.extract_text() for page in reader.pages]
+    assert len(texts) == 1 + 1 + 2 + 3 + 1
+    assert "Документ 0, страница 1" in texts[0]
+    assert "Документ 1, страница 1" in texts[1] and "Документ 3, страница 3" in texts[6]
+    assert round(float(reader.pages[7].mediabox.width)) == 200
+    assert reader.metadata.title == "Пакет"
+    assert all(page["/Parent"].get_object()["/Count"] == 8 for page in reader.pages)
+
+
+def test_concatenator_memory_does_not_grow_with_the_documents(tmp_path):
+    """The pages are written as they come: 8 times the documents, the same Python memory (but for
+    one offset per object)."""
+    import tracemalloc
+
+    from app.services.documents.pdf_stream import PdfConcatenator
+
+    source = tmp_path / "one.pdf"
+    source.write_bytes(_numbered_pdf(1, 3))
+
+    def peak(count: int) -> int:
+        tracemalloc.start()
+        with open(tmp_path / f"pack-{count}.pdf", "wb") as out:
+            pack = PdfConcatenator(out)
+            for _ in range(count):
+                with open(source, "rb") as handle:
+                    pack.add(PdfReader(handle))
+            pack.close()
+        result = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return result
+
+    small, large = peak(100), peak(800)
+    assert len(PdfReader(str(tmp_path / "pack-800.pdf")).pages) == 2400
+    assert large < small + 200_000, (small, large)
+
+
+def test_grid_repeats_its_heading_on_every_page_and_keeps_every_word():
+    from app.services.documents.pdf import PdfDocument
+
+    pdf = PdfDocument(title="Протокол")
+    long_title = "Очень длинное название проекта о сортировке отходов в школах города " * 3
+    pdf.grid(["Место", "№", "Название", "Балл"],
+             ([str(n), str(1000 + n), long_title if n % 7 == 0 else f"Проект {n}", "7,25"] for n in range(1, 301)),
+             widths=(15, 15, 120, 30))
+    reader = PdfReader(io.BytesIO(pdf.to_bytes()))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) > 5 and all(text.lstrip().startswith("Место № Название Балл") for text in pages)
+    text = " ".join(" ".join(pages).split())
+    assert all(str(1000 + n) in text for n in range(1, 301))
+    assert text.count(" ".join(long_title.split())) == 300 // 7  # wrapped lines, no word lost

@@ -184,6 +184,8 @@ for _endpoint, _values in {
     "manage.assignment_move": ("slug", "assignment_id"), "manage.assignment_remove": ("slug", "assignment_id"),
     "manage.contest_announce": ("slug",),
     "manage.results_statistics": ("slug", "round_id"),
+    "manage.results_statistics_xlsx": ("slug", "round_id"),
+    "manage.results_statistics_csv": ("slug", "round_id", "table"),
     "manage.funds_page": ("slug",), "manage.fund_delete": ("slug",), "manage.funding": ("slug", "round_id"),
     "manage.funding_rule": ("slug", "round_id"), "manage.funding_cut": ("slug", "round_id"),
     "manage.funding_uncut": ("slug", "round_id"), "manage.funding_confirm": ("slug", "round_id"),
@@ -279,7 +281,7 @@ def world(app, make, freeze):
         "review_id": review.id, "user_id": organiser.id, "token": member.token, "code": "en",
         "direction": "up", "fmt": "csv", "kind": "entries", "job_id": "no-such-job", "filename": "app.css",
     }
-    values["judge_id"], values["doc_format"] = people["judge"].id, "pdf"
+    values["judge_id"], values["doc_format"], values["table"] = people["judge"].id, "pdf", "places"
     finding = AnonymityFinding(contest_id=contest.id, entry_id=entry.id, attachment_id=attachment.id,
                                source="file_meta", location="Author", snippet="Entrant", status="replace",
                                replace_by=sh.JUDGING + timedelta(days=1), message="Please", found_at=factories.NOW)

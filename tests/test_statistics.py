@@ -424,3 +424,45 @@ def test_the_demo_round_shows_a_flagged_judge_and_a_tie_at_the_advancement_line(
     assert stats.stored and stats.flagged_judges
     assert any(cut.kind == "advancement" and cut.tied for cut in stats.cuts)
     assert all(row.value is not None for row in stats.alpha)
+
+
+# --- the spreadsheets ----------------------------------------------------------------------------
+
+def test_statistics_xlsx_has_three_sheets_of_real_numbers(client, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    r = Round()
+    login(r.organiser)
+    response = client.get(_page(r) + ".xlsx")
+    assert response.status_code == 200 and "statistics.xlsx" in response.headers["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Plausible places", "Judges", "Agreement"]
+    places = list(workbook["Plausible places"].iter_rows(values_only=True))
+    assert places[0][:3] == ("Place", "No.", "Title") and len(places) == 1 + len(r.entries)
+    assert all(isinstance(row[5], int) and isinstance(row[6], int) and row[5] <= row[6] for row in places[1:])
+    judges = list(workbook["Judges"].iter_rows(values_only=True))
+    lenient = next(row for row in judges if row[0] == "Judge 0")
+    assert isinstance(lenient[3], float) and lenient[3] > 0 and lenient[7].startswith("lenient:")
+    agreement = list(workbook["Agreement"].iter_rows(values_only=True))
+    assert [row[0] for row in agreement[1:]][-1] and all(isinstance(row[1], float) for row in agreement[1:])
+    assert workbook["Judges"].freeze_panes == "A2"
+
+
+def test_statistics_csv_in_the_readers_conventions(client, login):
+    r = Round()
+    r.organiser.locale = "ru"
+    db.session.commit()
+    login(r.organiser)
+    text = client.get(_page(r) + "-judges.csv").get_data(as_text=True)
+    assert text.startswith("\ufeffЭксперт;")
+    row = next(line for line in text.splitlines() if line.startswith("Judge 0;"))
+    assert "мягкий:" in row and "," in row.split(";")[3]  # a decimal comma for a Russian reader
+    assert client.get(_page(r) + "-places.csv").status_code == 200
+    assert client.get(_page(r) + "-agreement.csv").status_code == 200
+    assert client.get(_page(r) + "-secrets.csv").status_code == 404
+    client.post("/auth/logout")
+    login(r.judges[1])
+    assert client.get(_page(r) + "-judges.csv").status_code == 403
+    assert client.get(_page(r) + ".xlsx").status_code == 403

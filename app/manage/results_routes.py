@@ -405,6 +405,26 @@ STATISTICS_SORTS = ("rank", "width", "low")
 STATISTICS_SHOWS = ("all", "ties", "uncertain")
 
 
+@bp.route("/<slug>/results/<int:round_id>/statistics.xlsx")
+@organiser_required
+def results_statistics_xlsx(contest, round_id):
+    round_ = _round_in(contest, round_id)
+    with collector_paused():
+        data = statistics_export.statistics_xlsx(round_)
+    return _download(data, f"{contest.slug}-{round_.key}-statistics.xlsx", EXPORT_TYPES["xlsx"])
+
+
+@bp.route("/<slug>/results/<int:round_id>/statistics-<table>.csv")
+@organiser_required
+def results_statistics_csv(contest, round_id, table):
+    round_ = _round_in(contest, round_id)
+    if table not in statistics_export.STATISTICS_TABLES:
+        abort(404)
+    with collector_paused():
+        data = statistics_export.statistics_csv(round_, table)
+    return _download(data, f"{contest.slug}-{round_.key}-statistics-{table}.csv", EXPORT_TYPES["csv"])
+
+
 @bp.route("/<slug>/results/<int:round_id>/statistics")
 @organiser_required
 def results_statistics(contest, round_id):

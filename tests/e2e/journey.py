@@ -709,6 +709,46 @@ class Journey:
         expect(org.page.get_by_test_id("published")).to_be_visible()
         org.seen(shot="published")
 
+    def organiser_downloads_documents(self) -> None:
+        """The organiser types the meeting's place on round 1's protocol page and downloads its PDF, then
+        asks for a jury pack as one combined PDF; the job page offers the file. Both are read back."""
+        import io
+
+        from pypdf import PdfReader
+
+        org = self.organiser
+        title_a, title_b = self.text["entry_a"][0], self.text["entry_b"][0]
+        place = {"ru": "Казань, ул. Баумана, 1", "en": "Kazan, 1 Bauman Street"}[self.language]
+
+        def download(locator) -> bytes:
+            with org.page.expect_download() as info:
+                locator.click()
+            return Path(info.value.path()).read_bytes()
+
+        def text_of(data: bytes) -> str:
+            return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+        self._tab("Documents", shot="documents")
+        rounds = org.page.locator("[data-testid^='documents-round-']")
+        org.click(rounds.filter(has_text=self.text["round1"]).get_by_role(
+            "link", name=org.t("Protocol of the round")))
+        org.field("Place").fill(place)
+        org.submit("Save")
+        org.expect_flash("The protocol's details are saved.")
+        protocol = text_of(download(org.page.get_by_test_id("protocol-pdf")))
+        assert org.t("Minutes of the expert council meeting") in protocol
+        assert place in protocol and title_a in protocol and title_b in protocol
+
+        org.click(org.link("Back to the documents"))
+        org.page.get_by_label(org.t("One combined PDF: applications with their attached PDFs and images")).check()
+        org.submit("Build the jury pack", shot="jury-pack-job")
+        pack = download(org.page.get_by_test_id("job-download"))
+        reader = PdfReader(io.BytesIO(pack))
+        text = "\n".join(page.extract_text() for page in reader.pages)
+        assert org.t("Jury pack: index") in text
+        assert str(self.numbers[title_a]) in text and str(self.numbers[title_b]) in text
+        assert len(reader.pages) >= 3  # the index, then the applications with their files
+
     def organiser_funds(self) -> None:
         """A fund of 2 000 000 ₽ for the contest; on the finalised round's Funding page entry A (asks
         1 500 000) is funded and B (900 000) does not fit; A's grant is cut to 1 100 000 with a reason,

@@ -58,6 +58,7 @@ FULL = [
     "organiser_publishes",
     "organiser_corrects_after_publication",
     "public_and_entrants_see_results",
+    "organiser_downloads_documents",
 ]
 
 

@@ -3,9 +3,10 @@ attachments and an index, as one ZIP or one combined PDF, built as a file job of
 (RQ when REDIS_URL is set, in the process otherwise) with its progress on the job page.
 
 The ZIP is written to a temporary file entry by entry, attachments copied chunk by chunk from storage,
-and the file is then streamed to storage: memory does not grow with the number of entries. A combined
-PDF has to hold its page tree until it is written (pypdf), so it grows with the pack; the ZIP is the
-choice for big nominations.
+and the file is then streamed to storage: memory does not grow with the number of entries. The combined
+PDF is written the same way: each entry's dossier goes to a temporary file and its pages are copied
+into the pack at once (pdf_stream.PdfConcatenator), so only one entry is held at a time; the index,
+built last, is put first in the page tree.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import zipfile
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -26,6 +27,7 @@ from app.models import Entry, EntryRound, Nomination, Round, User
 from app.services.documents.application import reader_view, write_application, write_dossier
 from app.services.documents.common import in_language
 from app.services.documents.pdf import PdfDocument
+from app.services.documents.pdf_stream import PdfConcatenator
 from app.services.platform.jobs import JobFile, JobNotFound, report_progress, start_file_job
 from app.services.platform.storage import get_storage
 
@@ -145,21 +147,20 @@ def _build_zip(path: str, round_, nomination, ids: list[int], show_identity: boo
 
 
 def _build_pdf(path: str, round_, nomination, ids: list[int], show_identity: bool, language: str) -> None:
-    writer = PdfWriter()
     index = []
     done = 0
-    for entries in _batches(ids):
-        for entry in entries:
-            view, form = _entry_pdf(entry, show_identity, language, round_)
-            dossier = io.BytesIO()
-            write_dossier(form, view, dossier)
-            dossier.seek(0)
-            writer.append(PdfReader(dossier))
-            index.append([str(entry.number or "—"), view.title, view.nomination, str(len(view.attachments)), ""])
-            done += 1
-        report_progress(done, len(ids))
-    index_reader = PdfReader(io.BytesIO(_index_pdf(round_, nomination, index, language)))
-    writer.merge(0, index_reader)
     with open(path, "wb") as out:
-        writer.write(out)
-    writer.close()
+        pack = PdfConcatenator(out, title=_("Jury pack"))
+        for entries in _batches(ids):
+            for entry in entries:
+                view, form = _entry_pdf(entry, show_identity, language, round_)
+                with tempfile.TemporaryFile() as dossier:
+                    write_dossier(form, view, dossier)
+                    del form
+                    dossier.seek(0)
+                    pack.add(PdfReader(dossier))
+                index.append([str(entry.number or "—"), view.title, view.nomination, str(len(view.attachments)), ""])
+                done += 1
+            report_progress(done, len(ids))
+        pack.add(PdfReader(io.BytesIO(_index_pdf(round_, nomination, index, language))), front=True)
+        pack.close()

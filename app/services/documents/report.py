@@ -1,6 +1,6 @@
 """The report to the sponsor: applications by nomination, region, legal form and status (the funnel
 draft → submitted → eligible → advanced → winner), the judges' workload and the dates, as XLSX (with
-charts, openpyxl's) and PDF (tables)."""
+charts, openpyxl's) and PDF (tables, and charts drawn by matplotlib as PNG images)."""
 
 from __future__ import annotations
 
@@ -124,17 +124,82 @@ def sponsor_report_pdf(contest: Contest, *, language: str) -> bytes:
         return pdf.to_bytes()
 
 
+CHART_TOP = 12  # the longest lists (regions) show their largest values; the tables hold all
+
+
+def chart_png(title: str, labels: list[str], series: list[tuple[str, list[int]]]) -> bytes:
+    """A horizontal bar chart (one bar per label and series) as PNG, drawn by matplotlib on its own
+    canvas (no pyplot state, so it is safe in a threaded server)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    labels = [label if len(label) <= 40 else label[:39] + "…" for label in labels]
+    figure = Figure(figsize=(7, 0.9 + 0.32 * len(labels) * max(1, len(series) * 0.6)), dpi=110)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    height = 0.8 / len(series)
+    positions = range(len(labels))
+    for index, (name, values) in enumerate(series):
+        bars = axes.barh([p + index * height for p in positions], values, height=height, label=name or None)
+        axes.bar_label(bars, fontsize=7, padding=2)
+    axes.set_yticks([p + height * (len(series) - 1) / 2 for p in positions], labels, fontsize=8)
+    axes.invert_yaxis()
+    axes.set_title(title, fontsize=10)
+    axes.tick_params(axis="x", labelsize=7)
+    axes.spines[["top", "right"]].set_visible(False)
+    if len(series) > 1:
+        axes.legend(fontsize=7, frameon=False)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def _chart(pdf: PdfDocument, png: bytes) -> None:
+    from PIL import Image
+
+    width, height = Image.open(io.BytesIO(png)).size
+    w = pdf.epw * 0.85
+    h = w * height / width
+    if pdf.get_y() + h > pdf.page_break_trigger:
+        pdf.add_page()
+    pdf.image(io.BytesIO(png), x=pdf.l_margin, y=pdf.get_y(), w=w, h=h)
+    pdf.set_y(pdf.get_y() + h + 2)
+
+
+def report_charts(report: SponsorReport) -> list[bytes]:
+    """The charts of the PDF report: the funnel, the nominations by stage, the regions."""
+    labels = _funnel_labels()
+    charts = [chart_png(_("Applications: from draft to winner"), [label for label, _count in report.funnel],
+                        [("", [count for _label, count in report.funnel])])]
+    if report.by_nomination:
+        stages = ("submitted", "eligible", "winner")
+        charts.append(chart_png(_("By nomination"), [title for title, _counts in report.by_nomination],
+                                [(labels[stage], [counts[stage] for _title, counts in report.by_nomination])
+                                 for stage in stages]))
+    if report.by_region:
+        top = report.by_region[:CHART_TOP]
+        charts.append(chart_png(_("By region"), [label for label, _count in top], [("", [c for _l, c in top])]))
+    return charts
+
+
 def _pdf_body(pdf: PdfDocument, report: SponsorReport) -> None:
     labels = _funnel_labels()
+    charts = report_charts(report)
     pdf.heading(_("Applications: from draft to winner"))
+    _chart(pdf, charts.pop(0))
     pdf.grid([_("Stage"), _("Applications")], [[label, str(count)] for label, count in report.funnel], widths=(90, 40))
     pdf.heading(_("By nomination"))
+    if report.by_nomination:
+        _chart(pdf, charts.pop(0))
     pdf.grid([_("Nomination"), *[labels[s] for s in FUNNEL]],
              [[title, *[str(counts[s]) for s in FUNNEL]] for title, counts in report.by_nomination],
              widths=(70, 22, 22, 22, 22, 22))
     for heading, rows in ((_("By region"), report.by_region), (_("By legal form"), report.by_legal_form)):
         if rows:
             pdf.heading(heading)
+            if rows is report.by_region:
+                _chart(pdf, charts.pop(0))
             pdf.grid([heading, _("Applications")], [[label, str(count)] for label, count in rows], widths=(120, 40))
     pdf.heading(_("Judges' workload"))
     pdf.grid([_("Round"), _("Jury member"), _("Assigned"), _("Submitted")],
