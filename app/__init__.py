@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from app import i18n, navigation
     from app.services.platform.links import external_url
+    from app.services.platform.money import format_amount
 
     app.jinja_env.globals.update(
         external_url=external_url,
@@ -144,11 +145,12 @@ def register_template_helpers(app: Flask) -> None:
         contest_tabs=navigation.contest_tabs,
         method_label=navigation.method_label,
         decimal_mark=i18n.decimal_mark,
+        offered_languages=i18n.offered_languages,
     )
     app.jinja_env.filters["local_dt"] = i18n.format_local_datetime
     app.jinja_env.filters["decimal"] = i18n.format_decimal_half_up
     app.jinja_env.filters["number"] = i18n.format_number
-    app.jinja_env.filters["money"] = i18n.format_money
+    app.jinja_env.filters["money"] = format_amount
     app.jinja_env.filters["filesize"] = i18n.format_size
     app.jinja_env.filters["zone_name"] = i18n.zone_name
 

@@ -5,18 +5,24 @@ from __future__ import annotations
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, g
+from flask import abort, g, request
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.i18n import use_contest_languages
 from app.models import Contest
 from app.services.platform import permissions
+
+# Where a contest's pages are seen by entrants and the public: they speak the contest's languages.
+PUBLIC_BLUEPRINTS = ("public", "apply")
 
 
 def get_contest_or_404(slug: str) -> Contest:
     contest = db.session.scalar(sa.select(Contest).where(Contest.slug == slug))
     if contest is None:
         abort(404)
+    if request.blueprint in PUBLIC_BLUEPRINTS:
+        use_contest_languages(contest)
     return contest
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, StringField
-from wtforms.validators import Optional, Regexp, ValidationError
+from wtforms.validators import Optional, Regexp, StopValidation, ValidationError
 
 from app.services.setup import rules
 
@@ -93,3 +93,48 @@ def parse_decimal(text: str | None) -> Decimal | None:
     if text is None or str(text).strip() == "":
         return None
     return Decimal(str(text).replace(",", ".").strip())
+
+
+LANGUAGE_CHOICES = [
+    ("ru,en", _l("Russian and English")),
+    ("ru", _l("Russian only")),
+    ("en", _l("English only")),
+]
+
+
+class _Absent:
+    """A text of a language the contest is not held in: not asked, kept as it was ("" when new)."""
+
+    def __init__(self, data):
+        self.data = data
+        self.errors: list = []
+
+
+def fit_languages(form, contest, obj=None):
+    """A one-language contest's set-up asks for no texts in the other language: the form's
+    `*_ru`/`*_en` fields of a language the contest is not held in are removed, and read back as
+    the stored value (or "")."""
+    for code in ("ru", "en"):
+        if contest.offers(code):
+            continue
+        for name in [name for name in form._fields if name.endswith(f"_{code}")]:
+            kept = getattr(obj, name, "") if obj is not None else ""
+            del form[name]
+            setattr(form, name, _Absent(kept or ""))
+    return form
+
+
+class RequiredIfOffered:
+    """The contest settings: a title is required in each language the contest is held in (as chosen
+    in the same form's `languages` field)."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.field_flags = {}
+
+    def __call__(self, form, field):
+        chosen = (form.languages.data or "ru,en").split(",")
+        if self.code in chosen and not (field.data or "").strip():
+            raise ValidationError(_l("Give a title in this language: the contest is held in it."))
+        if self.code not in chosen:
+            raise StopValidation()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import current_app, has_app_context, has_request_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +20,9 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    held_in = g.get("contest_languages")
+    if held_in and len(held_in) == 1:
+        return held_in[0]  # a one-language contest's public pages and forms speak only it
     if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
         # The API speaks the language each request asks for, whoever's token it carries.
         chosen = request.accept_languages.best_match(languages)
@@ -32,6 +35,18 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config[
         "BABEL_DEFAULT_LOCALE"
     ]
+
+
+def use_contest_languages(contest) -> None:
+    """A contest's public page or form: it is shown in the contest's language when the contest
+    has only one, and the language switch offers only the contest's languages."""
+    g.contest_languages = contest.language_list
+    refresh()
+
+
+def offered_languages() -> list[str]:
+    """The languages the switch offers on this page."""
+    return g.get("contest_languages") or current_app.config["LANGUAGES"]
 
 
 def remember_language(code: str) -> None:
@@ -68,8 +83,9 @@ def current_language() -> str:
 
 
 # --- numbers, money, sizes and dates in the reader's language (one implementation, every page,
-# e-mail, PDF and export uses it: the Jinja filters `decimal`, `number`, `money`, `filesize`,
-# `local_dt` are these functions) ---
+# e-mail, PDF and export uses it: the Jinja filters `decimal`, `number`, `filesize`, `local_dt`
+# are these functions; money is app.services.platform.money.format_amount, which uses
+# format_number, and is the `money` filter) ---
 
 THIN_SPACE = "\u202f"  # narrow no-break space: Russian thousands («1 292 000»)
 
@@ -85,11 +101,12 @@ def _grouped(text: str, locale: Locale) -> str:
     return text
 
 
-def format_number(value, places: int | None = None) -> str:
-    """A number as the reader writes it: «0,7», «1 292 000»; `places` fixes the decimals."""
+def format_number(value, places: int | None = None, language: str | None = None) -> str:
+    """A number as the reader writes it: «0,7», «1 292 000»; `places` fixes the decimals;
+    `language` names another reader than the current one (an e-mail to someone else)."""
     if value is None:
         return "—"
-    locale = reader_locale()
+    locale = Locale.parse(language) if language else reader_locale()
     if places is not None:
         value = round_half_up(value, places)
         pattern = "#,##0" + ("." + "0" * places if places else "")
@@ -102,23 +119,6 @@ def format_number(value, places: int | None = None) -> str:
 def decimal_mark() -> str:
     """«,» in Russian, «.» in English: for scripts that print numbers on the page."""
     return babel_numbers.get_decimal_symbol(reader_locale())
-
-
-def format_money(value, places: int = 0) -> str:
-    """An amount in roubles: «1 292 000 ₽» (Russian), «RUB 1,292,000» (English)."""
-    if value in (None, ""):
-        return "—"
-    try:
-        amount = parse_decimal(value) if isinstance(value, str) else Decimal(str(value))
-    except (ArithmeticError, ValueError):
-        return str(value)
-    if amount is None:
-        return str(value)
-    if places == 0 and amount != amount.to_integral_value():
-        places = 2
-    number = format_number(amount, places)
-    locale = reader_locale()
-    return f"{number}\xa0₽" if locale.language == "ru" else f"RUB\xa0{number}"
 
 
 def format_size(size: int | None) -> str:

@@ -11,14 +11,17 @@
     }
   }, true);
 
-  // Live character counters: <textarea maxlength="…" data-count="id-of-counter">.
+  // Live character counters: <textarea data-limit="…" data-count="id-of-counter"> (maxlength too).
   function updateCount(input) {
     var counter = document.getElementById(input.getAttribute("data-count"));
     if (!counter) { return; }
     var limit = parseInt(input.getAttribute("data-limit") || input.getAttribute("maxlength"), 10);
     var used = input.value.length;
-    counter.textContent = used + " / " + limit;
-    counter.classList.toggle("over", used > limit);
+    var over = used > limit;
+    // Nothing is cut: past the limit the counter says so (its translated words in data-over).
+    counter.textContent = used + " / " + limit + (over && counter.getAttribute("data-over") ? " · " + counter.getAttribute("data-over") : "");
+    counter.classList.toggle("over", over);
+    counter.classList.toggle("text-danger", over);
   }
   document.querySelectorAll("[data-count]").forEach(function (input) {
     updateCount(input);

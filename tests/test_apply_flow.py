@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Entry
+from app.services.intake import application_form as af
 from tests import entries_helpers as h
 from tests.factories import NOW
 
@@ -49,12 +50,42 @@ def test_draft_saves_incomplete_application(client, make, freeze, login):
     assert "Only a start" in page and 'value="Half done"' in page
 
 
+def test_text_past_its_limit_is_kept_whole_and_flagged_at_the_field(client, make, freeze, login):
+    """Issue 21: text past a limit is never cut without a word: the draft keeps it and says so."""
+    contest, _round, _fields = _setup(make, freeze)
+    entrant = login(make.user(locale="ru"))
+    long_summary = "ж" * 1200
+    response = _post_new(client, contest, {"title": "Т" * 250, "a_summary": long_summary, "action": "save"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    entry = _entry_of(entrant)
+    assert entry.answers["summary"] == long_summary and entry.title == "Т" * 250  # nothing cut
+    assert "1200 символов, предел — 1000: черновик хранит весь текст" in page
+    assert "250 символов, предел — 200" in page
+    assert 'data-over="слишком длинно: сократите текст, ничего не обрезано"' in page
+    # a title past what can be stored keeps the saved one, and says so; the form keeps the typed text
+    response = client.post(f"/apply/entries/{entry.id}/edit", data={"title": "Я" * 600, "action": "save"},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    db.session.expire_all()
+    assert entry.title == "Т" * 250
+    assert "Название слишком длинное, чтобы его сохранить (600 символов" in page and "Я" * 600 in page
+    # an answer past the hard cap is not stored (the saved one stays), and the field says so
+    huge = "ж" * (af.ANSWER_HARD_LIMIT + 1)
+    page = client.post(f"/apply/entries/{entry.id}/edit", data={"title": "Т", "a_summary": huge, "action": "save"},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    db.session.expire_all()
+    assert entry.answers["summary"] == long_summary and entry.title == "Т"
+    assert "слишком длинный" in page or "too long" in page
+
+
 def test_form_shows_labels_help_and_character_counter(client, make, freeze, login):
     contest, _round, _fields = _setup(make, freeze)
     login(make.user(locale="en"))
     page = client.get(f"/apply/{contest.slug}/new").get_data(as_text=True)
     assert "What the project does, in a few sentences." in page
-    assert 'data-count="a_summary-count"' in page and 'maxlength="1000"' in page
+    assert 'data-count="a_summary-count"' in page and 'data-limit="1000"' in page
+    assert "maxlength" not in page  # a browser would cut pasted text at it without a word
     assert 'id="a_summary-count"' in page and "0 / 1000" in page
     assert "Allowed types: PDF, PPTX. Up to 10 MB per file." in page
     assert 'enctype="multipart/form-data"' in page

@@ -32,16 +32,19 @@ def test_scoring_trail_records_who_old_and_new_values(client, login, freeze):
     client.post(s.url(), data=sh.form(s.round, [5, 6], ["first", "second"], action="submit", comment="note"))
     review_id = db.session.scalar(sa.select(Review.id))
     judge = s.judge.id
+    r = s.round.key
     assert _events() == [
-        ("review.create", judge, None, {"entry": s.entry.number, "round": s.round.key, "status": "draft"}),
-        ("review.score", judge, {"criterion": "c1", "value": None, "comment": ""},
-         {"criterion": "c1", "value": 3, "comment": "first"}),
-        ("review.score", judge, {"criterion": "c1", "value": 3}, {"criterion": "c1", "value": 4}),
+        ("review.create", judge, None, {"entry": s.entry.number, "round": r, "status": "draft"}),
+        ("review.score", judge, {"criterion": "c1", "round": r, "value": None, "comment": ""},
+         {"criterion": "c1", "round": r, "value": 3, "comment": "first"}),
+        ("review.score", judge, {"criterion": "c1", "round": r, "value": 3},
+         {"criterion": "c1", "round": r, "value": 4}),
         ("review.comment", judge, {"comment": ""}, {"comment": "note"}),
-        ("review.score", judge, {"criterion": "c2", "value": None, "comment": ""},
-         {"criterion": "c2", "value": 6, "comment": "second"}),
+        ("review.score", judge, {"criterion": "c2", "round": r, "value": None, "comment": ""},
+         {"criterion": "c2", "round": r, "value": 6, "comment": "second"}),
         ("review.submit", judge, {"status": "draft"}, {"status": "submitted", "total": "14.00"}),
-        ("review.score", judge, {"criterion": "c1", "value": 4}, {"criterion": "c1", "value": 5}),
+        ("review.score", judge, {"criterion": "c1", "round": r, "value": 4},
+         {"criterion": "c1", "round": r, "value": 5}),
         ("review.revise", judge, {"total": "14.00"}, {"total": "16.00"}),
     ]
     objects = {e.object_id for e in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "review"))}
@@ -96,8 +99,9 @@ def test_audit_export_csv_has_old_and_new_values(client, login, freeze):
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert [row["action"] for row in rows] == ["review.score", "review.score"]
     assert rows[0]["actor_email"] == s.judge.email
-    assert json.loads(rows[0]["new"]) == {"criterion": "c1", "value": 7, "comment": "Бюджет завышен"}
-    assert json.loads(rows[0]["old"]) == {"criterion": "c1", "value": None, "comment": ""}
+    assert json.loads(rows[0]["new"]) == {"criterion": "c1", "round": s.round.key, "value": 7,
+                                          "comment": "Бюджет завышен"}
+    assert json.loads(rows[0]["old"]) == {"criterion": "c1", "round": s.round.key, "value": None, "comment": ""}
 
 
 def test_audit_export_neutralises_spreadsheet_formulas(client, login):
@@ -172,3 +176,39 @@ def test_audit_page_reads_as_sentences_in_both_languages(client, login):
                                            .get_data(as_text=True).lstrip("\ufeff"))))
     change = next(row for row in rows if row["action"] == "round.rules_change")
     assert json.loads(change["old"])["weight"] == "2" and json.loads(change["new"])["weight"] == "3"
+
+
+def test_audit_sentences_name_criteria_and_fields_by_their_titles(client, login, freeze):
+    """Issue 21: people read labels, never keys: a score change, a deleted criterion and a deleted
+    form field are named by their title in the reader's language (old events without the round too)."""
+    from app.models import FormField
+    from app.services.intake import application_form
+    from app.services.roundrules import changes as rule_changes
+
+    s = sh.scene(criteria=[("relevance", "1.0", 0, 10), ("impact", "1.0", 0, 10)])
+    relevance, impact = s.round.criteria
+    relevance.title_ru, relevance.title_en = "Актуальность", "Relevance"
+    impact.title_ru, impact.title_en = "Влияние", "Impact"
+    freeze(sh.JUDGING)
+    review = scoring.save_draft(round_=s.round, entry=s.entry, judge=s.judge,
+                                data=scoring.ReviewInput(scores={relevance.id: 7})).review
+    record_event(contest_id=s.contest.id, actor_id=s.judge.id, action="review.score", object_type="review",
+                 object_id=review.id, old={"criterion": "relevance", "value": 7},
+                 new={"criterion": "relevance", "value": 8})  # as events were written before the round was kept
+    field = FormField(contest_id=s.contest.id, key="region", type="text", label_ru="Регион", label_en="Region",
+                      position=99)
+    db.session.add(field)
+    db.session.flush()
+    application_form.delete_field(field, actor=s.organiser)
+    rule_changes.delete_criterion(impact, actor=s.organiser)
+    s.organiser.locale = "ru"
+    db.session.commit()
+    login(s.organiser)
+    page = client.get(f"/manage/{s.contest.slug}/audit").get_data(as_text=True)
+    assert "по критерию «Актуальность»" in page and "с 7 на 8" in page
+    assert "«Влияние»" in page and "«Регион»" in page
+    assert "«relevance»" not in page and "«impact»" not in page and "«region»" not in page
+    s.organiser.locale = "en"
+    db.session.commit()
+    page = client.get(f"/manage/{s.contest.slug}/audit").get_data(as_text=True)
+    assert "on «Relevance»" in page and "«Impact»" in page and "«Region»" in page

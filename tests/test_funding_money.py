@@ -38,8 +38,10 @@ def test_parse_amount_refuses_what_is_no_amount(app, typed):
 
 
 def test_format_amount_per_language(app):
-    assert format_amount(Decimal("1500000"), "RUB", "ru") == "1\u00a0500\u00a0000\u00a0₽"
-    assert format_amount(Decimal("1500000.5"), "RUB", "ru") == "1\u00a0500\u00a0000,50\u00a0₽"
+    # one formatter for every page, PDF and filter; Russian thousands by a thin space, as numbers
+    assert format_amount(Decimal("1500000"), "RUB", "ru") == "1\u202f500\u202f000\u00a0₽"
+    assert format_amount(Decimal("1500000.5"), "RUB", "ru") == "1\u202f500\u202f000,50\u00a0₽"
+    assert format_amount("1500000.50", "RUB", "ru") == "1\u202f500\u202f000,50\u00a0₽"
     assert format_amount(Decimal("1500000.5"), "RUB", "en") == "1,500,000.50\u00a0₽"
     assert format_amount_input(Decimal("1500000.5"), "ru") == "1 500 000,50"
 

@@ -71,7 +71,7 @@ def test_funding_page_in_russian(client, login, app):
     db.session.commit()
     login(f.organiser)
     page = client.get(_funding_url(f)).get_data(as_text=True)
-    assert "1\u00a0500\u00a0000\u00a0₽" in page and "Финансирование" in page
+    assert "1\u202f500\u202f000\u00a0₽" in page and "Финансирование" in page
 
 
 def test_funding_page_before_finalising(client, login, app):
@@ -200,4 +200,4 @@ def test_judge_reads_the_requested_amount_as_their_language_writes_it(client, lo
     s.judge.locale = "ru"  # the judge's own language setting
     db.session.commit()
     russian = client.get(s.url()).get_data(as_text=True)
-    assert "1\u00a0500\u00a0000\u00a0₽" in russian
+    assert "1\u202f500\u202f000\u00a0₽" in russian

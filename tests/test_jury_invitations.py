@@ -6,9 +6,10 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.extensions import db
-from app.models import Assignment, Conflict, Declaration, JuryMember, Review
+from app.models import Assignment, Conflict, Declaration, JuryMember, Review, User
 from app.services.jury import members as jury
 from tests.factories import NOW, PASSWORD
 
@@ -38,6 +39,33 @@ def test_invite_judge_sends_a_link_that_shows_the_invitation(make, contest_round
     page = client.get(_invitation_link(outbox)).get_data(as_text=True)
     assert "Invitation to the jury" in page
     assert "/auth/login?next=/jury/invitation/" in page
+
+
+def test_invitation_opens_in_its_language_for_a_logged_out_invitee(make, contest_round, client, outbox, app):
+    """Issue 21: the invitation e-mail's link opens the platform in the e-mail's language; the
+    registration that follows is in it too, and the new account keeps it."""
+    contest, round_obj, _ = contest_round
+    with force_locale("ru"):
+        jury.invite_judge(round_=round_obj, email="novy@example.org")
+    db.session.commit()
+    link = _invitation_link(outbox)
+    assert "lang=ru" in link and "Приглашение" in outbox[-1]["subject"]
+    client.get("/", headers={"Accept-Language": "en"})
+    page = client.get(link, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Войти" in page and "Log in" not in page
+    register = client.get(f"/auth/register?email=novy@example.org&next={link.split('?')[0]}",
+                          headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'value="novy@example.org"' in register and "Зарегистр" in register
+    client.post("/auth/register", data={"email": "novy@example.org", "name": "Новый", "password": "longenough",
+                                        "password2": "longenough"}, headers={"Accept-Language": "en"})
+    user = db.session.scalar(sa.select(User).where(User.email == "novy@example.org"))
+    assert user.locale == "ru"
+    # an unknown language in the link changes nothing
+    assert "Log in" in make_client_page(app, link.replace("lang=ru", "lang=xx"))
+
+
+def make_client_page(app, path):
+    return app.test_client().get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 
 def test_invitation_unknown_token_is_404(client, app):

@@ -173,8 +173,12 @@ def test_assign_page_preview_saves_nothing_and_run_saves(make, organised, client
     assert 'data-testid="new-count">6<' in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 0
     outbox.clear()
-    page = client.post(f"/manage/{contest.slug}/rounds/{round_obj.id}/assign/run").get_data(as_text=True)
-    assert "The automatic assignment is done" in page
+    response = client.post(f"/manage/{contest.slug}/rounds/{round_obj.id}/assign/run")
+    assert response.status_code == 302  # post/redirect/get: a reload does not run it again
+    assert response.headers["Location"].endswith(f"/rounds/{round_obj.id}/assign#result-heading")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The automatic assignment is done" in page and 'data-testid="new-count">6<' in page
+    assert "The automatic assignment is done" not in client.get(response.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 6
     assert sorted(m["to"] for m in outbox) == sorted(j.email for j in judges)
 
@@ -214,6 +218,45 @@ def test_assign_page_manual_add_remove_and_move(make, organised, client):
     assert item.judge_id == third.id
     client.post(f"/manage/{contest.slug}/assignments/{item.id}/remove")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 0
+
+
+def test_assign_run_result_names_the_unserved_entries_by_reason(make, organised, client):
+    contest, round_obj, _ = organised
+    make.jury_member(round_obj)
+    entry = make.entry(contest, rounds=[round_obj], title="Lonely entry")
+    response = client.post(f"/manage/{contest.slug}/rounds/{round_obj.id}/assign/run")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Entries that cannot be served" in page
+    assert "Only 1 judge of the jury has no conflict with this entry." in page
+    assert f"No. {entry.number}" in page
+
+
+def test_manual_assignment_posts_go_back_to_the_same_page_filter_and_row(make, organised, client):
+    """Issue 21: after assigning by hand the organiser lands where they were, not at the top."""
+    contest, round_obj, _ = organised
+    judge = make.jury_member(round_obj).user
+    other = make.jury_member(round_obj).user
+    entry = make.entry(contest, rounds=[round_obj])
+    base = f"/manage/{contest.slug}/rounds/{round_obj.id}"
+    page = client.get(f"{base}/assign?page=2&short=1").get_data(as_text=True)
+    assert f'action="{base}/assignments/add?short=1"' in page  # page 2 of 1 is page 1: no page in the link
+    response = client.post(f"{base}/assignments/add?page=3&short=1",
+                           data={"entry_number": entry.number, "judge": judge.id})
+    assert response.headers["Location"].endswith(f"{base}/assign?page=3&short=1#add-heading")
+    page = client.get(f"{base}/assign").get_data(as_text=True)
+    assert f'id="entry-{entry.number}"' in page
+    item = db.session.scalar(sa.select(Assignment))
+    move = f"/manage/{contest.slug}/assignments/{item.id}/move?page=2"
+    assert f"assign?page=2#entry-{entry.number}" in client.get(move).get_data(as_text=True)
+    response = client.post(move, data={"judge": other.id})
+    assert response.headers["Location"].endswith(f"{base}/assign?page=2#entry-{entry.number}")
+    db.session.expire_all()
+    item = db.session.scalar(sa.select(Assignment))
+    response = client.post(f"/manage/{contest.slug}/assignments/{item.id}/remove?short=1")
+    assert response.headers["Location"].endswith(f"{base}/assign?short=1#entry-{entry.number}")
+    response = client.post(f"{base}/conflicts/add?page=2", data={
+        "conflict_entry_number": entry.number, "conflict_judge": judge.id, "reason": "Former employee"})
+    assert response.headers["Location"].endswith(f"{base}/assign?page=2#conflict-heading")
 
 
 def test_assign_page_records_an_organiser_conflict(make, organised, client):

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from app import i18n
 from app.extensions import db
 from app.services.platform import spreadsheet
+from app.services.platform.money import format_amount
 from app.services.setup.rules import key_from_title
 from tests import entries_helpers as h
 from tests.factories import NOW
@@ -28,13 +29,13 @@ def _in(app, language):
 @pytest.mark.parametrize(("language", "expected"), [
     ("ru", ["60,00", "0,7", f"1{NNBSP}292{NNBSP}000", f"1{NNBSP}292{NNBSP}000\xa0₽", "512 байт", "1,5 КБ",
             "3,2 МБ", "10 МБ"]),
-    ("en", ["60.00", "0.7", "1,292,000", "RUB\xa01,292,000", "512 bytes", "1.5 KB", "3.2 MB", "10 MB"]),
+    ("en", ["60.00", "0.7", "1,292,000", "1,292,000\xa0₽", "512 bytes", "1.5 KB", "3.2 MB", "10 MB"]),
 ])
 def test_numbers_money_and_sizes(app, language, expected):
     request, locale = _in(app, language)
     with request, locale:
         shown = [i18n.format_decimal_half_up(Decimal("60")), i18n.format_number(Decimal("0.70")),
-                 i18n.format_number(1292000), i18n.format_money("1292000"), i18n.format_size(512),
+                 i18n.format_number(1292000), format_amount("1292000"), i18n.format_size(512),
                  i18n.format_size(1536), i18n.format_size(int(3.2 * 1024 * 1024)), i18n.format_size(10 * 1024 * 1024)]
     assert shown == expected
 

@@ -8,6 +8,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
+import pytest
+
 from app.extensions import db
 from app.services.reminders import schedule
 
@@ -100,3 +102,50 @@ def test_cli_sends_due_reminders(app, make, freeze, outbox):
     assert result.exit_code == 0, result.output
     assert "1 to judges" in result.output and len(outbox) == 1
     assert "1 to judges" not in app.test_cli_runner().invoke(args=["reminders", "send"]).output
+
+
+def test_next_tick_is_the_next_five_past():
+    assert schedule.next_tick(datetime(2026, 5, 17, 1, 59, tzinfo=UTC)) == datetime(2026, 5, 17, 2, 5, tzinfo=UTC)
+    assert schedule.next_tick(datetime(2026, 5, 17, 2, 5, tzinfo=UTC)) == datetime(2026, 5, 17, 3, 5, tzinfo=UTC)
+
+
+def test_schedule_without_a_queue_says_to_use_cron(app):
+    result = app.test_cli_runner().invoke(args=["reminders", "schedule"])
+    assert result.exit_code != 0 and "REDIS_URL is not set" in result.output
+
+
+@pytest.fixture
+def redis_queue(app):
+    from tests.test_production import queue_on_local_redis
+
+    yield from queue_on_local_redis(app)
+
+
+def test_reminders_run_hourly_on_the_queue_scheduler(app, make, freeze, outbox, redis_queue):
+    """Issue 21: with REDIS_URL the hourly run is one self-rescheduling job on RQ's scheduler;
+    its run (here in-process, as the worker would) sends what is due once and schedules the next."""
+    from rq.job import Job
+    from rq.registry import ScheduledJobRegistry
+
+    from app.services.platform import jobs
+
+    app.config["TESTING_SYNC_MAIL"] = True
+    moment = freeze(datetime(2026, 5, 17, 2, 30, tzinfo=UTC))
+    _scene(make)
+    db.session.commit()
+    outbox.clear()
+    registry = ScheduledJobRegistry(queue=redis_queue)
+    for _ in range(2):  # started twice: still one job
+        result = app.test_cli_runner().invoke(args=["reminders", "schedule", "--days", "3,1"])
+        assert result.exit_code == 0, result.output
+    assert registry.get_job_ids() == [schedule.TICK_JOB_ID]
+    assert registry.get_scheduled_time(schedule.TICK_JOB_ID) == datetime(2026, 5, 17, 3, 5, tzinfo=UTC)
+    job = Job.fetch(schedule.TICK_JOB_ID, connection=redis_queue.connection)
+    assert (job.func, job.args) == (jobs.perform, (schedule.TICK, [3, 1]))
+    freeze(moment + timedelta(minutes=35))
+    assert jobs.perform(*job.args) == {"judging": 1, "draft": 0}
+    assert len(outbox) == 1
+    assert registry.get_scheduled_time(schedule.TICK_JOB_ID) == datetime(2026, 5, 17, 4, 5, tzinfo=UTC)
+    freeze(moment + timedelta(hours=1, minutes=35))
+    assert jobs.perform(*job.args) == {"judging": 0, "draft": 0}  # each reminder once
+    assert len(outbox) == 1 and registry.get_job_ids() == [schedule.TICK_JOB_ID]

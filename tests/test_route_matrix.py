@@ -159,6 +159,7 @@ for _endpoint, _values in {
     "manage.awards_places": ("slug",), "manage.criterion_delete": ("slug", "criterion_id"),
     "manage.criterion_edit": ("slug", "criterion_id"), "manage.criterion_move": ("slug", "criterion_id", "direction"),
     "manage.criterion_new": ("slug", "round_id"), "manage.entries": ("slug",),
+    "manage.entries_bulk": ("slug",), "manage.message_new": ("slug",),
     "manage.entry_detail": ("slug", "entry_id"), "manage.entries_export": ("slug", "fmt"),
     "manage.contest_export": ("slug",), "manage.contest_export_zip": ("slug",), "ops.exports": ("slug",),
     "ops.start_export": ("slug", "kind"), "manage.form_builder": ("slug",),

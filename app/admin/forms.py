@@ -3,6 +3,7 @@ from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from app.form_base import AppForm
+from app.forms_common import LANGUAGE_CHOICES, RequiredIfOffered
 from app.services.setup import contests, rules
 
 
@@ -13,10 +14,15 @@ class ContestCreateForm(AppForm):
             "Use 3–80 lower-case Latin letters, digits and hyphens."))],
         description=_l("Part of the contest's web address, e.g. formula-2026."),
     )
-    title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=300)])
-    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=300)])
+    languages = SelectField(_l("Languages of the contest"), choices=LANGUAGE_CHOICES, default="ru,en")
+    title_ru = StringField(_l("Title (Russian)"), validators=[RequiredIfOffered("ru"), Length(max=300)])
+    title_en = StringField(_l("Title (English)"), validators=[RequiredIfOffered("en"), Length(max=300)])
     timezone = SelectField(_l("Time zone"), default="Europe/Moscow")
     submit = SubmitField(_l("Create the contest"))
+
+    def validate_languages(self, field):
+        if field.data not in dict(LANGUAGE_CHOICES):
+            raise ValidationError(_l("Choose the languages of the contest."))
 
     def validate_slug(self, field):
         if contests.get_contest(field.data) is not None:

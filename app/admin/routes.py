@@ -30,6 +30,7 @@ def create_contest():
         contest = contests.create_contest(
             slug=form.slug.data, title_ru=form.title_ru.data, title_en=form.title_en.data,
             timezone=form.timezone.data, actor=current_user, draft=True,
+            languages=form.languages.data,
         )
         db.session.commit()
         flash(_("The contest is created."), "success")

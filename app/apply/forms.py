@@ -33,7 +33,7 @@ def field_name(key: str) -> str:
 
 class ApplicationFormBase(AppForm):
     title = StringField(_l("Project title"), render_kw={
-        "maxlength": application_form.TITLE_MAX_LENGTH, "data-count": "title-count"})
+        "data-limit": application_form.TITLE_MAX_LENGTH, "data-count": "title-count"})
     nomination = SelectField(_l("Nomination"), validate_choice=False)
 
     form_fields: list[FormField] = []
@@ -70,7 +70,9 @@ def _wtfield(definition: FormField):
     if definition.required:
         render_kw["aria-required"] = "true"
     if definition.type in application_form.TEXT_TYPES and definition.max_length:
-        render_kw["maxlength"] = definition.max_length
+        # data-limit, not maxlength: a browser cuts pasted text at maxlength without a word; the
+        # counter turns red instead, and the draft keeps the whole text and says it is too long
+        render_kw["data-limit"] = definition.max_length
         render_kw["data-count"] = f"{field_name(definition.key)}-count"
     if definition.type == "text":
         return StringField(render_kw=render_kw, **common)

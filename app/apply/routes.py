@@ -27,6 +27,7 @@ from flask_wtf.csrf import CSRFError
 from app.access import get_contest_or_404
 from app.apply.forms import ReplaceFileForm, build_application_form, field_name
 from app.extensions import db
+from app.i18n import use_contest_languages
 from app.input_limits import query_int
 from app.models import Attachment, Contest, Entry
 from app.services.anonymity import clean
@@ -110,6 +111,7 @@ def _own_entry(entry_id: int) -> Entry:
     entry = entries.get_entry(entry_id)
     if entry is None or entry.entrant_id != current_user.id:
         abort(404)
+    use_contest_languages(entry.contest)
     return entry
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from app.access import get_contest_or_404
 from app.extensions import db
-from app.i18n import current_language
+from app.i18n import current_language, remember_language
 from app.jury import bp
 from app.jury.forms_invitations import ConflictForm, DeclarationForm
 from app.models import Assignment, Declaration, Entry, Round
@@ -35,6 +36,11 @@ def _member_or_404(token: str):
 @bp.route("/invitation/<token>")
 def invitation(token):
     member = _member_or_404(token)
+    if not current_user.is_authenticated and request.args.get("lang"):
+        # the invitation's language (the one its e-mail was written in) for someone not logged in;
+        # an account's own choice wins once they log in
+        remember_language(request.args["lang"])
+        refresh()
     round_ = db.session.get(Round, member.round_id)
     problem = None
     if current_user.is_authenticated and member.status != "accepted":

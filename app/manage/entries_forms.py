@@ -177,3 +177,32 @@ class ScreeningForm(AppForm):
     def validate_reason(self, field):
         if self.decision.data == "ineligible" and not (field.data or "").strip():
             raise ValidationError(_l("Give the reason; the entrant will see it."))
+
+
+class EntriesBulkForm(AppForm):
+    """The entries list's actions on the ticked entries (their ids come as `entry` values)."""
+
+    bulk_action = SelectField(_l("With the selected entries"), choices=[
+        ("eligible", _l("Screen: eligible")),
+        ("ineligible", _l("Screen: ineligible")),
+        ("message", _l("Write to their entrants")),
+    ], validate_choice=False)
+    bulk_reason = TextAreaField(_l("Reason (for «ineligible», shown to the entrants)"),
+                                validators=[Length(max=5000)], render_kw={"rows": 2})
+    submit = SubmitField(_l("Apply"))
+
+    def validate_bulk_action(self, field):
+        if field.data not in ("eligible", "ineligible", "message"):
+            raise ValidationError(_l("Choose an action."))
+
+
+class GroupMessageForm(AppForm):
+    group = SelectField(_l("To"), validate_choice=False)
+    subject_ru = StringField(_l("Subject (Russian)"), validators=[Length(max=300)])
+    body_ru = TextAreaField(_l("Message (Russian)"), validators=[Length(max=20000)], render_kw={"rows": 8})
+    subject_en = StringField(_l("Subject (English)"), validators=[Length(max=300)])
+    body_en = TextAreaField(_l("Message (English)"), validators=[Length(max=20000)], render_kw={"rows": 8},
+                            description=_l("Placeholders: {name}, {contest}, {number}, {title}. Each person "
+                                           "gets the text in their language, or the other one if theirs is "
+                                           "empty."))
+    submit = SubmitField(_l("Send"))

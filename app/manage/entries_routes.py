@@ -13,12 +13,19 @@ from flask_login import current_user
 
 from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
+from app.forms_common import fit_languages
 from app.input_limits import query_int
 from app.manage import bp
-from app.manage.entries_forms import FIELD_TYPE_CHOICES, FormFieldForm, ScreeningForm
+from app.manage.entries_forms import (
+    FIELD_TYPE_CHOICES,
+    EntriesBulkForm,
+    FormFieldForm,
+    GroupMessageForm,
+    ScreeningForm,
+)
 from app.manage.forms import ConfirmForm
 from app.models import Contest, Entry, FormField
-from app.services.intake import application_form, entry_export
+from app.services.intake import application_form, entry_export, group_actions
 from app.services.intake import entries as entry_service
 from app.services.intake.application_form import FormError
 
@@ -45,7 +52,7 @@ def form_builder(contest):
 @bp.route("/<slug>/form/new", methods=["GET", "POST"])
 @organiser_required
 def form_field_new(contest):
-    form = FormFieldForm(taken_keys=[f.key for f in contest.form_fields])
+    form = fit_languages(FormFieldForm(taken_keys=[f.key for f in contest.form_fields]), contest)
     if not form.is_submitted() and request.args.get("type") in dict(FIELD_TYPE_CHOICES):
         form.type.data = request.args["type"]
     if form.validate_on_submit() and form.check_type_settings(form.type.data):
@@ -65,7 +72,7 @@ def form_field_new(contest):
 @organiser_required
 def form_field_edit(contest, field_id):
     field = get_in_contest_or_404(FormField, field_id, contest)
-    form = FormFieldForm(obj=field, editing=True)
+    form = fit_languages(FormFieldForm(obj=field, editing=True), contest, field)
     if not form.is_submitted():
         form.fill_from(field)
     if form.validate_on_submit() and form.check_type_settings(field.type):
@@ -123,7 +130,76 @@ def entries(contest):
     pages = max(math.ceil(total / entry_service.PAGE_SIZE), 1)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("manage/entries.html", contest=contest, entries=rows, total=total,
-                           page=page, pages=pages, filters=filters, args=args)
+                           page=page, pages=pages, filters=filters, args=args,
+                           bulk_form=EntriesBulkForm(formdata=None))
+
+
+@bp.route("/<slug>/entries/bulk", methods=["POST"])
+@organiser_required
+def entries_bulk(contest):
+    """The ticked entries: screened together, or their entrants written to (the message page)."""
+    form = EntriesBulkForm()
+    back = request.form.get("back") or ""
+    back_url = url_for("manage.entries", slug=contest.slug) + (back if back.startswith("?") else "")
+    ids = [value for value in request.form.getlist("entry") if value.isdigit()][:group_actions.MAX_RECIPIENTS]
+    if not form.validate_on_submit():
+        flash(" ".join(m for ms in form.errors.values() for m in ms) or _("Choose an action."), "danger")
+        return redirect(back_url)
+    if not ids:
+        flash(_("Tick at least one entry."), "warning")
+        return redirect(back_url)
+    if form.bulk_action.data == "message":
+        return redirect(url_for("manage.message_new", slug=contest.slug, group="entries", entries=",".join(ids)))
+    try:
+        outcome = group_actions.screen_entries(contest, ids, eligible=form.bulk_action.data == "eligible",
+                                               reason=form.bulk_reason.data, actor=current_user)
+    except group_actions.GroupError as error:
+        flash(str(error), "danger")
+        return redirect(back_url)
+    db.session.commit()
+    flash(_("Screened: %(count)d.", count=len(outcome.done)), "success")
+    for number, why in outcome.skipped[:20]:
+        flash(_("No. %(number)s is not screened: %(why)s", number=number or "—", why=why), "warning")
+    return redirect(back_url)
+
+
+@bp.route("/<slug>/messages/new", methods=["GET", "POST"])
+@organiser_required
+def message_new(contest):
+    """A message to a chosen group: the entrants of ticked entries or of a nomination, every
+    entrant, or the judges of a round; one text per language with placeholders; queued, audited."""
+    form = GroupMessageForm()
+    entry_ids = [i for i in (request.values.get("entries") or "").split(",") if i.isdigit()]
+    choices = []
+    if entry_ids:
+        choices.append(("entries", _("The entrants of the %(count)d selected entries", count=len(entry_ids))))
+    choices.append(("entrants", _("Every entrant with a submitted application")))
+    choices += [(f"nomination:{n.id}", _("Entrants of the nomination «%(title)s»", title=n.loc("title")))
+                for n in contest.nominations]
+    choices += [(f"round:{r.id}", _("Judges of the round «%(title)s»", title=r.loc("title"))) for r in contest.rounds]
+    form.group.choices = choices
+    if request.method == "GET":
+        form.group.data = request.args.get("group") or choices[0][0]
+    fit_languages(form, contest)
+    if form.validate_on_submit():
+        group, _sep, ident = (form.group.data or "").partition(":")
+        try:
+            number = int(ident) if ident.isdigit() else None
+            recipients = group_actions.group_recipients(
+                contest, group="judges" if group == "round" else group, entry_ids=entry_ids,
+                nomination_id=number if group == "nomination" else None,
+                round_id=number if group == "round" else None)
+            sent = group_actions.send_group_message(
+                contest, recipients, group=form.group.data, actor=current_user,
+                texts={"ru": (form.subject_ru.data or "", form.body_ru.data or ""),
+                       "en": (form.subject_en.data or "", form.body_en.data or "")})
+        except group_actions.GroupError as error:
+            form.group.errors = [*form.group.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("The message is sent to %(count)d people.", count=sent), "success")
+            return redirect(url_for("manage.entries", slug=contest.slug))
+    return render_template("manage/message.html", contest=contest, form=form)
 
 
 @bp.route("/<slug>/entries/export.<fmt>")

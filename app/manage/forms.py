@@ -18,7 +18,15 @@ from wtforms.validators import (
 )
 
 from app.form_base import AppForm
-from app.forms_common import KeyField, LocalDateTimeField, RuleCheck, WeightCheck, parse_decimal
+from app.forms_common import (
+    LANGUAGE_CHOICES,
+    KeyField,
+    LocalDateTimeField,
+    RequiredIfOffered,
+    RuleCheck,
+    WeightCheck,
+    parse_decimal,
+)
 from app.services.setup import rules
 
 METHOD_CHOICES = [
@@ -30,8 +38,15 @@ METHOD_CHOICES = [
 
 
 class ContestSettingsForm(AppForm):
-    title_ru = StringField(_l("Title (Russian)"), validators=[DataRequired(), Length(max=300)])
-    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=300)])
+    languages = SelectField(_l("Languages of the contest"), choices=LANGUAGE_CHOICES, default="ru,en",
+                            description=_l("A one-language contest shows its pages and forms in that language "
+                                           "only, and set-up asks for no texts in the other."))
+
+    def validate_languages(self, field):
+        if field.data not in dict(LANGUAGE_CHOICES):
+            raise ValidationError(_l("Choose the languages of the contest."))
+    title_ru = StringField(_l("Title (Russian)"), validators=[RequiredIfOffered("ru"), Length(max=300)])
+    title_en = StringField(_l("Title (English)"), validators=[RequiredIfOffered("en"), Length(max=300)])
     description_ru = TextAreaField(_l("Description (Russian)"), validators=[Length(max=20000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=20000)])
     timezone = SelectField(_l("Time zone"))

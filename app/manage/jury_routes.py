@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -160,6 +160,15 @@ def _judge_choices(round_: Round) -> list[tuple[int, str]]:
     return [(m.user_id, f"{m.user.name} <{m.user.email}>") for m in jury.accepted_members(round_)]
 
 
+def _back_to_assign(contest: Contest, round_: Round, anchor: str | None = None):
+    """After a POST on the assignment page: back where the organiser was, the same page of the
+    list, the same filter, scrolled to the row or form they used."""
+    page = request.args.get("page", type=query_int)
+    short = 1 if request.args.get("short") == "1" else None
+    return redirect(url_for("manage.assign", slug=contest.slug, round_id=round_.id,
+                            page=page if page and page > 1 else None, short=short, _anchor=anchor))
+
+
 def _render_assign(contest: Contest, round_: Round, *, result=None, result_kind: str | None = None,
                    add_form=None, conflict_form=None):
     members = jury.accepted_members(round_)
@@ -175,6 +184,7 @@ def _render_assign(contest: Contest, round_: Round, *, result=None, result_kind:
               .group_by(Assignment.entry_id).subquery())
     pool = assigning.round_pool_query(round_).outerjoin(counts, counts.c.entry_id == Entry.id)
     only_short = request.args.get("short") == "1"
+    done = session.pop("assign_done", None) if result is None else None
     if only_short:
         pool = pool.where(sa.func.coalesce(counts.c.n, 0) < k)
     total = db.session.scalar(pool.with_only_columns(sa.func.count()).order_by(None))
@@ -204,6 +214,8 @@ def _render_assign(contest: Contest, round_: Round, *, result=None, result_kind:
         only_short=only_short,
         pending=assigning.pending_notifications(round_), result=result, result_kind=result_kind, users=users,
         add_form=add_form, conflict_form=conflict_form, nominations={n.id: n for n in contest.nominations},
+        done=done if done and done.get("round") == round_.id else None,
+        back={"page": page if page > 1 else None, "short": 1 if only_short else None},
     )
 
 
@@ -241,17 +253,27 @@ def assign_extra(contest, round_id):
 
 
 def _run_assignment(contest, round_id, assign, *, kind: str, message):
-    """Runs an automatic assignment (`assign(round_=…, actor=…)`), commits, shows what it did."""
+    """Runs an automatic assignment (`assign(round_=…, actor=…)`), commits, and redirects to the
+    assignment page (a reload does not run it again), which shows what it did: the counts, and the
+    entries it could not serve grouped by their reason (kept small: the session is a cookie)."""
     round_ = get_in_contest_or_404(Round, round_id, contest)
     try:
         result = assign(round_=round_, actor=current_user)
     except assigning.AssignmentError as error:
         flash(str(error), "danger")
-        return redirect(url_for("manage.assign", slug=contest.slug, round_id=round_.id))
+        return _back_to_assign(contest, round_)
     db.session.commit()
     flash(str(message) % {"count": len(result.pairs), "unserved": len(result.unserved)},
           "success" if not result.unserved else "warning")
-    return _render_assign(contest, round_, result=result, result_kind=kind)
+    reasons: dict[str, list] = {}
+    for item in result.unserved:
+        reasons.setdefault(item.reason, []).append(item.number)
+    session["assign_done"] = {
+        "round": round_.id, "kind": kind, "new": len(result.pairs), "total": result.entries_total,
+        "served": result.entries_served,
+        "reasons": [[reason, numbers[:30], len(numbers)] for reason, numbers in list(reasons.items())[:8]],
+    }
+    return _back_to_assign(contest, round_, "result-heading")
 
 
 @bp.route("/<slug>/rounds/<int:round_id>/assign/notify", methods=["POST"])
@@ -261,7 +283,7 @@ def assign_notify(contest, round_id):
     sent = assigning.notify_new_assignments(round_, actor=current_user)
     db.session.commit()
     flash(_("E-mails sent to %(count)d judges.", count=sent), "success")
-    return redirect(url_for("manage.assign", slug=contest.slug, round_id=round_.id))
+    return _back_to_assign(contest, round_)
 
 
 def _entry_by_number(contest: Contest, number: int | None) -> Entry | None:
@@ -289,7 +311,7 @@ def assignment_add(contest, round_id):
             else:
                 db.session.commit()
                 flash(_("Entry %(number)s is assigned to %(name)s.", number=entry.number, name=judge.name), "success")
-                return redirect(url_for("manage.assign", slug=contest.slug, round_id=round_.id))
+                return _back_to_assign(contest, round_, "add-heading")
     return _render_assign(contest, round_, add_form=form)
 
 
@@ -298,6 +320,7 @@ def assignment_add(contest, round_id):
 def assignment_remove(contest, assignment_id):
     item = get_in_contest_or_404(Assignment, assignment_id, contest)
     round_ = db.session.get(Round, item.round_id)
+    number = item.entry.number
     try:
         assigning.remove_assignment(assignment=item, actor=current_user)
     except assigning.AssignmentError as error:
@@ -305,7 +328,7 @@ def assignment_remove(contest, assignment_id):
     else:
         db.session.commit()
         flash(_("The assignment is removed."), "success")
-    return redirect(url_for("manage.assign", slug=contest.slug, round_id=round_.id))
+    return _back_to_assign(contest, round_, f"entry-{number}")
 
 
 @bp.route("/<slug>/assignments/<int:assignment_id>/move", methods=["GET", "POST"])
@@ -324,8 +347,10 @@ def assignment_move(contest, assignment_id):
         else:
             db.session.commit()
             flash(_("The entry is moved to %(name)s.", name=judge.name), "success")
-            return redirect(url_for("manage.assign", slug=contest.slug, round_id=round_.id))
-    return render_template("manage/assign_move.html", contest=contest, round=round_, assignment=item, form=form)
+            return _back_to_assign(contest, round_, f"entry-{item.entry.number}")
+    back = {"page": request.args.get("page", type=query_int), "short": 1 if request.args.get("short") == "1" else None}
+    return render_template("manage/assign_move.html", contest=contest, round=round_, assignment=item, form=form,
+                           back=back)
 
 
 @bp.route("/<slug>/rounds/<int:round_id>/conflicts/add", methods=["POST"])
@@ -345,5 +370,5 @@ def conflict_add(contest, round_id):
             db.session.commit()
             flash(_("The conflict between %(name)s and entry %(number)s is recorded; any assignment of it "
                     "to this judge is withdrawn.", name=judge.name, number=entry.number), "success")
-            return redirect(url_for("manage.assign", slug=contest.slug, round_id=round_.id))
+            return _back_to_assign(contest, round_, "conflict-heading")
     return _render_assign(contest, round_, conflict_form=form)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from app.access import get_in_contest_or_404, organiser_required
 from app.extensions import db
-from app.forms_common import parse_decimal, to_local, to_utc
+from app.forms_common import fit_languages, parse_decimal, to_local, to_utc
 from app.manage import bp
 from app.manage.forms import (
     ConfirmForm,
@@ -53,7 +53,7 @@ def settings(contest):
     if form.validate_on_submit():
         contests.update_contest(contest, actor=current_user, **{
             name: getattr(form, name).data for name in (
-                "title_ru", "title_en", "description_ru", "description_en", "timezone",
+                "languages", "title_ru", "title_en", "description_ru", "description_en", "timezone",
                 "declaration_ru", "declaration_en")
         })
         db.session.commit()
@@ -65,7 +65,7 @@ def settings(contest):
 @bp.route("/<slug>/nominations/new", methods=["GET", "POST"])
 @organiser_required
 def nomination_new(contest):
-    form = NominationForm(taken_keys=[n.key for n in contest.nominations])
+    form = fit_languages(NominationForm(taken_keys=[n.key for n in contest.nominations]), contest)
     if form.validate_on_submit():
         contests.add_nomination(contest, key=form.key.data, title_ru=form.title_ru.data,
                                 title_en=form.title_en.data)
@@ -80,8 +80,8 @@ def nomination_new(contest):
 @organiser_required
 def nomination_edit(contest, nomination_id):
     nomination = get_in_contest_or_404(Nomination, nomination_id, contest)
-    form = NominationForm(obj=nomination, taken_keys=[
-        n.key for n in contest.nominations if n.id != nomination.id])
+    form = fit_languages(NominationForm(obj=nomination, taken_keys=[
+        n.key for n in contest.nominations if n.id != nomination.id]), contest, nomination)
     if form.validate_on_submit():
         form.populate_obj(nomination)
         db.session.commit()
@@ -127,7 +127,7 @@ def _round_values(form: RoundForm, timezone: str) -> dict:
 @bp.route("/<slug>/rounds/new", methods=["GET", "POST"])
 @organiser_required
 def round_new(contest):
-    form = RoundForm(taken_keys=[r.key for r in contest.rounds])
+    form = fit_languages(RoundForm(taken_keys=[r.key for r in contest.rounds]), contest)
     del form.tie_break  # a new round has no criteria to break ties with yet
     del form.rules_change_reason  # nor any review whose rules could change
     if form.validate_on_submit():
@@ -175,6 +175,7 @@ def round_edit(contest, round_id):
         obj=round_, taken_keys=[r.key for r in contest.rounds if r.id != round_.id],
         round_criteria=round_.criteria,
     )
+    fit_languages(form, contest, round_)
     if not form.is_submitted():
         for name in ROUND_WINDOWS:
             getattr(form, name).data = to_local(getattr(round_, name), contest.timezone)
@@ -205,7 +206,8 @@ _CRITERION_VALUES = ("key", "title_ru", "title_en", "description_ru", "descripti
 @organiser_required
 def criterion_new(contest, round_id):
     round_ = get_in_contest_or_404(Round, round_id, contest)
-    form = CriterionForm(taken_keys=[c.key for c in round_.criteria], other_criteria=round_.criteria)
+    form = fit_languages(CriterionForm(taken_keys=[c.key for c in round_.criteria], other_criteria=round_.criteria),
+                         contest)
     del form.rules_change_reason  # adding is refused outright once judging has started
     refusal = lifecycle.rules_refusal(round_, "criteria.add")
     if refusal:
@@ -226,7 +228,8 @@ def criterion_new(contest, round_id):
 def criterion_edit(contest, criterion_id):
     criterion = get_in_contest_or_404(Criterion, criterion_id, contest)
     others = [c for c in criterion.round.criteria if c.id != criterion.id]
-    form = CriterionForm(obj=criterion, taken_keys=[c.key for c in others], other_criteria=others)
+    form = fit_languages(CriterionForm(obj=criterion, taken_keys=[c.key for c in others], other_criteria=others),
+                         contest, criterion)
     if not form.is_submitted():
         from app.i18n import format_number
 

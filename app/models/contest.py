@@ -34,6 +34,16 @@ class Contest(Localised, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # None: a draft, seen only by its organisers (and administrators) until they announce it.
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The languages the contest is held in: "ru,en", or "ru" / "en" alone (its public pages and
+    # forms then speak only that one, and set-up asks for no texts in the other).
+    languages: Mapped[str] = mapped_column(sa.String(8), default="ru,en", server_default="ru,en")
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code for code in (self.languages or "ru,en").split(",") if code] or ["ru", "en"]
+
+    def offers(self, language: str) -> bool:
+        return language in self.language_list
 
     nominations: Mapped[list[Nomination]] = relationship(
         back_populates="contest", order_by="Nomination.position", cascade="all, delete-orphan"

@@ -786,8 +786,8 @@ class Journey:
         expect(org.page.get_by_text(org.t("No. %(number)s", number=number_b)).first).to_be_visible()
 
     def _money(self, amount: str) -> str:
-        """An amount in roubles as the journey's language shows it («1 100 000 ₽»)."""
-        grouped = amount.replace(" ", "\u00a0") if self.language == "ru" else amount.replace(" ", ",")
+        """An amount in roubles as the journey's language shows it («1 100 000 ₽», thin-space thousands)."""
+        grouped = amount.replace(" ", "\u202f") if self.language == "ru" else amount.replace(" ", ",")
         return f"{grouped}\u00a0₽"
 
     def organiser_corrects_after_publication(self) -> None:

@@ -47,6 +47,7 @@ MB = 1024 * 1024
 DEFAULT_FILE_MAX_BYTES = 10 * MB   # DESIGN §7: 10 MB per file …
 DEFAULT_ENTRY_MAX_BYTES = 50 * MB  # … and 50 MB per entry
 TITLE_MAX_LENGTH = 200
+TITLE_STORE_LIMIT = 500  # the column: a longer title is not stored (the form keeps it on screen), never cut
 FILENAME_MAX_LENGTH = 200
 # A hard cap on any one answer, also in drafts, so a draft cannot grow without bound.
 ANSWER_HARD_LIMIT = 100_000
@@ -240,7 +241,7 @@ def delete_field(field: FormField, *, actor: User | None = None) -> None:
     """Deletes the field. Answers already given stay in the entries (and in exports)."""
     record_event(contest_id=field.contest_id, actor_id=actor.id if actor else None,
                  action="form_field.delete", object_type="form_field", object_id=field.id,
-                 old={"key": field.key, "type": field.type})
+                 old={"key": field.key, "type": field.type, "label_ru": field.label_ru, "label_en": field.label_en})
     db.session.delete(field)
     db.session.flush()
 
@@ -354,7 +355,7 @@ def clean_answers(fields: list[FormField], form: Mapping) -> dict:
             value = value.strip()
         else:
             value = value.replace("\r\n", "\n")
-        answers[field.key] = value[:ANSWER_HARD_LIMIT]
+        answers[field.key] = value  # never cut: an answer past the hard cap is not stored, and said so
     return answers
 
 
@@ -399,22 +400,47 @@ def check_inn(value: str) -> str | None:
 
 def unstorable_keys(fields: list[FormField], answers: dict, *, title: str = "") -> list[str]:
     """The keys ("title" included) whose value holds a character no text may (platform.text)."""
-    keys = ["title"] if has_forbidden_characters(title) else []
-    return keys + [f.key for f in fields if has_forbidden_characters(answers.get(f.key))]
+    keys = ["title"] if has_forbidden_characters(title) or len(title.strip()) > TITLE_STORE_LIMIT else []
+    return keys + [f.key for f in fields if has_forbidden_characters(answers.get(f.key))
+                   or _too_long_to_keep(answers.get(f.key))]
+
+
+def _too_long_to_keep(value) -> bool:
+    return isinstance(value, str) and len(value) > ANSWER_HARD_LIMIT
+
+
+def _unstorable_errors(fields: list[FormField], answers: dict, title: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for key in unstorable_keys(fields, answers, title=title):
+        if key == "title" and not has_forbidden_characters(title):
+            errors[key] = [_("The title is too long to keep (%(count)s characters, at most %(limit)s): the "
+                             "saved title is unchanged; shorten it.", count=len(title.strip()),
+                             limit=TITLE_MAX_LENGTH)]
+        elif key != "title" and _too_long_to_keep(answers.get(key)) and not has_forbidden_characters(answers.get(key)):
+            errors[key] = [_("This answer is too long to keep (over %(count)s characters).", count=ANSWER_HARD_LIMIT)]
+        else:
+            errors[key] = [str(FORBIDDEN_CHARACTER_MESSAGE)]
+    return errors
+
+
+def over_limit_message(count: int, limit: int) -> str:
+    """A draft's text over its field's limit: kept whole (nothing is cut without a word), flagged."""
+    return _("%(count)s characters, the limit is %(limit)s: the draft keeps the whole text, but shorten "
+             "it before you submit.", count=count, limit=limit)
 
 
 def draft_errors(fields: list[FormField], answers: dict, *, title: str = "") -> dict[str, list[str]]:
     """The few checks a draft gets: only what could not be stored at all."""
-    errors: dict[str, list[str]] = {key: [str(FORBIDDEN_CHARACTER_MESSAGE)]
-                                    for key in unstorable_keys(fields, answers, title=title)}
+    errors = _unstorable_errors(fields, answers, title)
+    if "title" not in errors and len(title.strip()) > TITLE_MAX_LENGTH:
+        errors["title"] = [over_limit_message(len(title.strip()), TITLE_MAX_LENGTH)]
     for field in fields:
         value = answers.get(field.key)
         if field.key in errors:
             continue
-        if isinstance(value, str) and len(value) >= ANSWER_HARD_LIMIT:
-            errors.setdefault(field.key, []).append(
-                _("This answer is too long to keep (over %(count)s characters).",
-                  count=ANSWER_HARD_LIMIT))
+        if (field.type in TEXT_TYPES and field.max_length and isinstance(value, str)
+              and len(value) > field.max_length):
+            errors.setdefault(field.key, []).append(over_limit_message(len(value), field.max_length))
         elif field.type == "number" and not _is_blank(value) and parse_number(value) is None:
             # kept as typed, so nothing is lost, but flagged now rather than at submission
             errors.setdefault(field.key, []).append(
@@ -430,15 +456,14 @@ def validate_answers(fields: list[FormField], answers: dict, *, file_counts: Map
 
     An empty result means the application may be submitted.
     """
-    errors: dict[str, list[str]] = {key: [str(FORBIDDEN_CHARACTER_MESSAGE)]
-                                    for key in unstorable_keys(fields, answers, title=title)}
+    errors = _unstorable_errors(fields, answers, title)
 
     def add(key: str, message: str) -> None:
         errors.setdefault(key, []).append(message)
 
     if _is_blank(title):
         add("title", _("Give the project a title."))
-    elif len(title) > TITLE_MAX_LENGTH:
+    elif len(title) > TITLE_MAX_LENGTH and "title" not in errors:
         add("title", _("At most %(limit)s characters (now %(count)s).", limit=TITLE_MAX_LENGTH,
                        count=len(title)))
     if nomination_id is None:

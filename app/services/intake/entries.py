@@ -296,7 +296,7 @@ def _apply(entry: Entry, application: Application, fields: list[FormField]) -> N
     # A value that cannot be stored (a NUL, say) keeps the stored one; the form shows the problem.
     unstorable = set(application_form.unstorable_keys(fields, application.answers, title=application.title or ""))
     if "title" not in unstorable:
-        entry.title = (application.title or "").strip()[:500]
+        entry.title = (application.title or "").strip()  # within the column: a longer one is unstorable
     nomination_ids = {n.id for n in entry.contest.nominations}
     entry.nomination_id = application.nomination_id if application.nomination_id in nomination_ids else None
     answers = dict(entry.answers or {})

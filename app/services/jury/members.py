@@ -272,8 +272,10 @@ def invite_judges(*, round_: Round, text: str, nomination_ids: Iterable[int] = (
 
 def send_invitation(member: JuryMember, *, language: str | None = None) -> None:
     round_ = db.session.get(Round, member.round_id)
-    link = external_url("jury.invitation", token=member.token)
-    with force_locale(language or _recipient_language(member.email)):
+    language = language or _recipient_language(member.email)
+    # the link carries the mail's language: a logged-out invitee lands in it, and registers in it
+    link = external_url("jury.invitation", token=member.token, lang=language)
+    with force_locale(language):
         send_mail(
             to=member.email,
             subject=_("Invitation to the jury of %(contest)s", contest=round_.contest.loc("title")),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import AuditEvent, Contest, Criterion, Entry, FormField, Round
+from app.models import AuditEvent, Contest, Criterion, Entry, FormField, Review, Round
 from app.services.platform import spreadsheet
 from app.services.platform.audit_text import AuditNames, describe_event
 
@@ -103,6 +103,12 @@ def audit_names(contest: Contest, events: list[AuditEvent]) -> AuditNames:
         names.criteria_by_id[criterion.id] = (round_key, criterion.key)
     for form_field in db.session.scalars(sa.select(FormField).where(FormField.contest_id == contest.id)):
         names.form_fields[form_field.key] = form_field.loc("label")
+    review_ids = {event.object_id for event in events if event.action == "review.score" and event.object_id
+                  and not (event.new or {}).get("round")}
+    if review_ids:
+        names.review_rounds = dict(db.session.execute(
+            sa.select(Review.id, Round.key).join(Round, Round.id == Review.round_id)
+            .where(Review.id.in_(review_ids))).all())
     entry_ids = {event.object_id for event in events if event.object_type == "entry" and event.object_id}
     if entry_ids:
         names.entries = dict(db.session.execute(sa.select(Entry.id, Entry.number).where(Entry.id.in_(entry_ids))).all())

@@ -42,6 +42,7 @@ FIELD_NAMES = {
     "judging_opens_at": _l("the opening of judging"),
     "judging_closes_at": _l("the close of judging"),
     "timezone": _l("the time zone"),
+    "languages": _l("the languages of the contest"),
     "declaration_ru": _l("the Russian declaration"),
     "declaration_en": _l("the English declaration"),
     "label_ru": _l("the Russian label"),
@@ -96,6 +97,7 @@ ACTION_NAMES = {
     "funding.uncut": _l("Grant cut undone"), "funding.confirm": _l("Funding allocation confirmed"),
     "funding.withdraw": _l("Funding confirmation withdrawn"),
     "funding.show_amounts": _l("Showing granted amounts changed"),
+    "message.send": _l("Message sent to a group"),
 }
 
 # The open items an organiser confirmed when finalising (results.finalising.ITEM_KEYS).
@@ -123,6 +125,19 @@ class AuditNames:
     criteria_by_id: dict[int, tuple[str, str]] = field(default_factory=dict)
     form_fields: dict[str, str] = field(default_factory=dict)
     entries: dict[int, int | None] = field(default_factory=dict)
+    review_rounds: dict[int, str] = field(default_factory=dict)  # review id → round key (score events)
+
+    def criterion(self, round_key, key) -> str:
+        """A criterion's title; its key only when the criterion no longer exists."""
+        return self.criteria.get((round_key, key), key or "—")
+
+
+def _gone_title(data: dict, name: str, key) -> str:
+    """The title a deleted object had, as its event kept it, in the reader's language."""
+    from app.i18n import current_language
+
+    own, other = (f"{name}_ru", f"{name}_en") if current_language() == "ru" else (f"{name}_en", f"{name}_ru")
+    return data.get(own) or data.get(other) or key or "—"
 
 
 def action_name(action: str) -> str:
@@ -230,6 +245,8 @@ def describe_event(event: AuditEvent, names: AuditNames) -> str:
         round_title = names.rounds_by_id[event.object_id]
     sentences = {
         "contest.create": lambda: _("%(actor)s created the contest.", actor=actor),
+        "message.send": lambda: _("%(actor)s sent the message «%(subject)s» to %(count)s people.", actor=actor,
+                                  subject=new.get("subject", "—"), count=_show(new.get("recipients"))),
         "contest.announce": lambda: _("%(actor)s published the contest: everyone can see it now.", actor=actor),
         "contest.import": lambda: _("%(actor)s imported the contest (%(entries)s entries, %(reviews)s reviews).",
                                     actor=actor, entries=new.get("entries", 0), reviews=new.get("reviews", 0)),
@@ -237,11 +254,12 @@ def describe_event(event: AuditEvent, names: AuditNames) -> str:
         "organiser.remove": lambda: _("%(actor)s removed an organiser.", actor=actor),
         "criterion.add": lambda: _("%(actor)s added the criterion «%(criterion)s» to the round «%(round)s» with the "
                                    "weight %(weight)s and the scale %(low)s–%(high)s.", actor=actor,
-                                   criterion=names.criteria.get((new.get("round"), new.get("key")), new.get("key")),
+                                   criterion=names.criterion(new.get("round"), new.get("key")),
                                    round=round_title, weight=_show(new.get("weight")), low=_show(new.get("min_score")),
                                    high=_show(new.get("max_score"))),
         "criterion.delete": lambda: _("%(actor)s deleted the criterion «%(criterion)s» (weight %(weight)s) from the "
-                                      "round «%(round)s».", actor=actor, criterion=old.get("key", "—"),
+                                      "round «%(round)s».", actor=actor,
+                                      criterion=_gone_title(old, "title", old.get("key")),
                                       weight=_show(old.get("weight")), round=round_title),
         "round.finalise": lambda: _finalise_sentence(actor, round_title, new),
         "round.reopen": lambda: _("%(actor)s reopened the round «%(round)s»; its frozen ranking is kept for the "
@@ -252,7 +270,7 @@ def describe_event(event: AuditEvent, names: AuditNames) -> str:
         "form_field.add": lambda: _("%(actor)s added the form field «%(field)s».", actor=actor,
                                     field=names.form_fields.get(new.get("key"), new.get("key", "—"))),
         "form_field.delete": lambda: _("%(actor)s deleted the form field «%(field)s».", actor=actor,
-                                       field=old.get("key", "—")),
+                                       field=_gone_title(old, "label", old.get("key"))),
         "entry.screen": lambda: (_("%(actor)s found entry No. %(number)s eligible.", actor=actor,
                                    number=_entry(event, names)) if new.get("eligible")
                                  else _("%(actor)s found entry No. %(number)s ineligible.", actor=actor,
@@ -283,7 +301,7 @@ def describe_event(event: AuditEvent, names: AuditNames) -> str:
                                        judges=_show(new.get("judges"))),
         "review.create": lambda: _("%(actor)s started a review of entry No. %(number)s in the round «%(round)s».",
                                    actor=actor, number=_show(new.get("entry")), round=round_title),
-        "review.score": lambda: _score_sentence(actor, event, old, new),
+        "review.score": lambda: _score_sentence(actor, event, old, new, names),
         "review.comment": lambda: _("%(actor)s changed the overall comment of review No. %(review)s.", actor=actor,
                                     review=event.object_id),
         "review.feedback": lambda: _("%(actor)s changed the feedback to the entrant in review No. %(review)s.",
@@ -367,8 +385,9 @@ def _finalise_sentence(actor: str, round_title: str, new: dict) -> str:
     return sentence
 
 
-def _score_sentence(actor: str, event: AuditEvent, old: dict, new: dict) -> str:
-    criterion = new.get("criterion", old.get("criterion", "—"))
+def _score_sentence(actor: str, event: AuditEvent, old: dict, new: dict, names: AuditNames) -> str:
+    round_key = new.get("round") or names.review_rounds.get(event.object_id)
+    criterion = names.criterion(round_key, new.get("criterion", old.get("criterion")))
     if "value" in new or "value" in old:
         return _("%(actor)s changed the score on «%(criterion)s» in review No. %(review)s from %(old)s to %(new)s.",
                  actor=actor, criterion=criterion, review=event.object_id, old=_show(old.get("value")),

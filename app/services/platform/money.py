@@ -104,24 +104,23 @@ def currency_symbol(currency: str | None) -> str:
     return _SYMBOLS.get(currency, currency)
 
 
-def format_amount(value: Decimal | None, currency: str | None = DEFAULT_CURRENCY,
+def format_amount(value: Decimal | str | int | None, currency: str | None = DEFAULT_CURRENCY,
                   language: str | None = None) -> str:
-    """An amount as the reader writes it: «1 500 000 ₽» and «1 500 000,50 ₽» in Russian,
-    «1,500,000 ₽» and «1,500,000.50 ₽» in English; kopecks shown only when there are any."""
-    if value is None:
+    """The one money formatter (pages, PDFs, e-mails, the `money` filter): an amount as the reader
+    writes it, «1 500 000 ₽» and «1 500 000,50 ₽» in Russian (thin-space thousands, as every
+    number), «1,500,000 ₽» and «1,500,000.50 ₽» in English; kopecks only when there are any."""
+    if value is None or value == "":
         return ""
-    if language is None:
-        from app.i18n import current_language
+    if isinstance(value, str):
+        amount = amount_or_none(value)
+        if amount is None:
+            return value  # not an amount (free text in an old answer): shown as typed
+        value = amount
+    from app.i18n import format_number
 
-        language = current_language()
     value = Decimal(value).quantize(_KOPECK)
-    whole = int(value)
-    kopecks = int((value - whole) * 100)
-    group, decimal_mark = ("\u00a0", ",") if language == "ru" else (",", ".")
-    text = f"{whole:,}".replace(",", group)
-    if kopecks:
-        text += f"{decimal_mark}{kopecks:02d}"
-    return f"{text}\u00a0{currency_symbol(currency)}"
+    places = 0 if value == value.to_integral_value() else 2
+    return f"{format_number(value, places, language)}\u00a0{currency_symbol(currency)}"
 
 
 def format_amount_input(value: Decimal | None, language: str | None = None) -> str:
@@ -129,7 +128,7 @@ def format_amount_input(value: Decimal | None, language: str | None = None) -> s
     if value is None:
         return ""
     text = format_amount(value, "X", language)
-    return text.rsplit("\u00a0", 1)[0].replace("\u00a0", " ")
+    return text.rsplit("\u00a0", 1)[0].replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def format_kopecks(kopecks: int | None, currency: str | None = DEFAULT_CURRENCY, language: str | None = None) -> str:

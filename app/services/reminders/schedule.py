@@ -129,3 +129,39 @@ def send_due_reminders(*, moment: datetime | None = None, days_before=DEFAULT_DA
                       link=external_url("apply.my_entries"))
                 sent["draft"] += 1
     return sent
+
+
+# --- on the job queue's scheduler (REDIS_URL set, `rq worker --with-scheduler`) -----------------
+# One job, `reminders-tick`, runs send_due_reminders every hour at :05 and schedules its next run
+# itself; its fixed id means there is never more than one waiting, however often it is started.
+
+TICK_JOB_ID = "reminders-tick"
+TICK = "app.services.reminders.schedule.scheduled_tick"
+TICK_MINUTE = 5
+
+
+def next_tick(moment: datetime) -> datetime:
+    """The next :05 of an hour strictly after `moment` (UTC)."""
+    at = moment.astimezone(ZoneInfo("UTC")).replace(minute=TICK_MINUTE, second=0, microsecond=0)
+    return at if at > moment else at + timedelta(hours=1)
+
+
+def schedule_next_tick(days_before=DEFAULT_DAYS_BEFORE, *, moment: datetime | None = None) -> datetime:
+    """Puts the next tick on the queue's scheduler; returns when it runs. Needs REDIS_URL."""
+    from app.services.platform import jobs
+
+    if not jobs.queue_enabled():
+        raise RuntimeError("REDIS_URL is not set: run `flask reminders send` from cron instead")
+    at = next_tick(moment or now())
+    jobs.get_queue().enqueue_at(at, jobs.perform, TICK, list(days_before), job_id=TICK_JOB_ID,
+                                description=TICK)
+    return at
+
+
+def scheduled_tick(days_before=DEFAULT_DAYS_BEFORE) -> dict[str, int]:
+    """The queue's hourly job (run by jobs.perform, which commits): the reminders due now, then
+    the next tick. A failure here leaves the tick unscheduled: `flask reminders schedule` again,
+    or the cron line, picks it up (each reminder still goes out once)."""
+    sent = send_due_reminders(days_before=tuple(days_before))
+    schedule_next_tick(days_before)
+    return sent

@@ -80,7 +80,8 @@ def delete_criterion(criterion: Criterion, *, actor: User | None) -> None:
     round_ = criterion.round
     record_event(contest_id=round_.contest_id, actor_id=_actor_id(actor), action="criterion.delete",
                  object_type="criterion", object_id=criterion.id,
-                 old={"round": round_.key, "key": criterion.key, "weight": _value(criterion.weight),
+                 old={"round": round_.key, "key": criterion.key, "title_ru": criterion.title_ru,
+                      "title_en": criterion.title_en, "weight": _value(criterion.weight),
                       "min_score": criterion.min_score, "max_score": criterion.max_score})
     db.session.delete(criterion)
     db.session.flush()

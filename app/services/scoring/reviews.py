@@ -247,12 +247,13 @@ def _apply(review: Review, *, round_: Round, data: ReviewInput, actor: User,
         new_comment = (new_comment or "").strip()[:COMMENT_MAX]
         if new_value is not None and not criterion.min_score <= new_value <= criterion.max_score:
             raise ValueError(f"score {new_value} outside {criterion.min_score}..{criterion.max_score}")
-        old, new = {"criterion": criterion.key}, {"criterion": criterion.key}
+        # the round too: a criterion's key is only unique within it (the log names it by its title)
+        old, new = {"criterion": criterion.key, "round": round_.key}, {"criterion": criterion.key, "round": round_.key}
         if new_value != old_value:
             old["value"], new["value"] = old_value, new_value
         if new_comment != old_comment:
             old["comment"], new["comment"] = old_comment, new_comment
-        if len(new) == 1:
+        if len(new) == 2:
             continue
         if score is None:
             new_scores.append({"review_id": review.id, "criterion_id": criterion.id,

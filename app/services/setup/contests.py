@@ -19,12 +19,12 @@ def get_contest(slug: str) -> Contest | None:
 
 def create_contest(*, slug: str, title_ru: str, title_en: str, timezone: str = "Europe/Moscow",
                    description_ru: str = "", description_en: str = "",
-                   actor: User | None = None, draft: bool = False) -> Contest:
+                   actor: User | None = None, draft: bool = False, languages: str = "ru,en") -> Contest:
     """A new contest; `draft=True` (the administrator's form) keeps it to its organisers until
     they announce it (`announce_contest`)."""
     moment = now()
     contest = Contest(
-        slug=slug, title_ru=title_ru, title_en=title_en, timezone=timezone,
+        slug=slug, title_ru=title_ru, title_en=title_en, timezone=timezone, languages=languages,
         description_ru=description_ru, description_en=description_en, created_at=moment,
         announced_at=None if draft else moment,
     )
