@@ -99,3 +99,34 @@ def test_admin_creates_a_russian_only_contest_without_an_english_title(client, m
     assert (contest.languages, contest.title_en) == ("ru", "")
     assert "Choose the languages of the contest." in client.post("/admin/contests/new", data={
         "slug": "other-2027", "languages": "de", "title_ru": "Х", "timezone": "Europe/Moscow"}).get_data(as_text=True)
+
+
+def test_a_one_language_contest_keeps_its_languages_through_the_exchange(app, contest):
+    """Export → import → export: `contest.languages` travels; absent means both (older documents)."""
+    import copy
+
+    from app.models import Contest
+    from app.services import exchange
+
+    contest.languages = "ru"
+    db.session.commit()
+    document = exchange.export_contest(contest)
+    assert document["contest"]["languages"] == ["ru"]
+    moved = copy.deepcopy(document)
+    moved["contest"]["slug"] = "moved"
+    imported = exchange.import_contest(moved)
+    db.session.commit()
+    assert imported.languages == "ru"
+    again = exchange.export_contest(db.session.get(Contest, imported.id))
+    assert again["contest"] == moved["contest"]
+    both = copy.deepcopy(document)
+    both["contest"].update(slug="both")
+    del both["contest"]["languages"]
+    assert exchange.import_contest(both).languages == "ru,en"
+    for bad in (["de"], [], ["ru", "ru"], "ru"):
+        wrong = copy.deepcopy(document)
+        wrong["contest"].update(slug="wrong", languages=bad)
+        with pytest.raises(exchange.ExchangeError) as error:
+            exchange.import_contest(wrong)
+        db.session.rollback()
+        assert str(error.value).startswith("contest.languages")

@@ -111,3 +111,28 @@ def test_selected_entries_ignore_other_contests(scene, make):
     foreign = make.entry(make.contest())
     assert group_actions.selected_entries(contest, [foreign.id, "x"]) == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) >= 4
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_export_selected_holds_exactly_the_ticked_entries_of_this_contest(scene, client, make, fmt):
+    import io
+
+    from openpyxl import load_workbook
+
+    contest, _round, _org, first, second, draft = scene
+    foreign = make.entry(make.contest(), title="Someone else's")
+    response = client.post(f"/manage/{contest.slug}/entries/bulk", data={
+        "bulk_action": f"export_{fmt}", "entry": [second.id, foreign.id]})
+    assert response.status_code == 302 and f"/entries/export.{fmt}?" in response.headers["Location"]
+    exported = client.get(response.headers["Location"])
+    assert exported.status_code == 200
+    if fmt == "xlsx":
+        cells = [str(c) for row in load_workbook(io.BytesIO(exported.data)).active.iter_rows(values_only=True)
+                 for c in row if c is not None]
+    else:
+        cells = [exported.get_data(as_text=True)]
+    text = " ".join(cells)
+    assert "River" in text and "Река" not in text and "Someone else's" not in text
+    # Hand-made ids beyond the ticked ones name nothing of another contest either.
+    crafted = client.get(f"/manage/{contest.slug}/entries/export.csv?ids={foreign.id},abc,{10**15}")
+    assert crafted.status_code == 200 and "Someone else's" not in crafted.get_data(as_text=True)

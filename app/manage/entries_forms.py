@@ -186,13 +186,15 @@ class EntriesBulkForm(AppForm):
         ("eligible", _l("Screen: eligible")),
         ("ineligible", _l("Screen: ineligible")),
         ("message", _l("Write to their entrants")),
+        ("export_xlsx", _l("Export them (XLSX)")),
+        ("export_csv", _l("Export them (CSV)")),
     ], validate_choice=False)
     bulk_reason = TextAreaField(_l("Reason (for «ineligible», shown to the entrants)"),
                                 validators=[Length(max=5000)], render_kw={"rows": 2})
     submit = SubmitField(_l("Apply"))
 
     def validate_bulk_action(self, field):
-        if field.data not in ("eligible", "ineligible", "message"):
+        if field.data not in ("eligible", "ineligible", "message", "export_xlsx", "export_csv"):
             raise ValidationError(_l("Choose an action."))
 
 

@@ -118,7 +118,16 @@ def _filters() -> entry_service.EntryFilter:
         status=request.args.get("status") or None,
         eligibility=request.args.get("eligibility") or None,
         search=request.args.get("q", "").strip()[:200],
+        entry_ids=_ticked(request.args.get("ids")),
     )
+
+
+def _ticked(value: str | None) -> tuple[int, ...] | None:
+    """Entry ids ticked on the list ("3,5,8"), as many as a group action takes; None when not given."""
+    if value is None:
+        return None
+    ids = [part for part in value.split(",") if part.isdigit() and len(part) <= 12]
+    return tuple(int(part) for part in ids[:group_actions.MAX_RECIPIENTS])
 
 
 @bp.route("/<slug>/entries")
@@ -150,6 +159,10 @@ def entries_bulk(contest):
         return redirect(back_url)
     if form.bulk_action.data == "message":
         return redirect(url_for("manage.message_new", slug=contest.slug, group="entries", entries=",".join(ids)))
+    if form.bulk_action.data in ("export_xlsx", "export_csv"):
+        # Export selected: the list's export of exactly the ticked entries (any status they have).
+        return redirect(url_for("manage.entries_export", slug=contest.slug, fmt=form.bulk_action.data[7:],
+                                ids=",".join(ids), status="all"))
     try:
         outcome = group_actions.screen_entries(contest, ids, eligible=form.bulk_action.data == "eligible",
                                                reason=form.bulk_reason.data, actor=current_user)

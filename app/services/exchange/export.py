@@ -206,6 +206,9 @@ def _setup_part(contest: Contest, nominations, fields, rounds, criterion_keys: d
     contest_doc = {"slug": contest.slug, "title": _localised(contest, "title")}
     _put_localised(contest_doc, "description", contest, "description")
     contest_doc["timezone"] = contest.timezone
+    if contest.language_list != ["ru", "en"]:
+        # A one-language contest (issue 21); absent means both, as in every older document.
+        contest_doc["languages"] = contest.language_list
     _put_localised(contest_doc, "declaration", contest, "declaration")
     document["contest"] = contest_doc
     document["nominations"] = [{"key": n.key, "title": _localised(n, "title")} for n in nominations]

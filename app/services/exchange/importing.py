@@ -71,7 +71,7 @@ def _write(plan: _Plan, files: dict[str, bytes], actor: User | None) -> Contest:
     moment = now()
     info = plan.contest
     contest = Contest(
-        slug=info["slug"], timezone=info["timezone"], created_at=moment,
+        slug=info["slug"], timezone=info["timezone"], languages=info["languages"], created_at=moment,
         announced_at=moment,  # an imported contest is visible as before (drafts are for new ones)
         title_ru=info["title"].get("ru", ""), title_en=info["title"].get("en", ""),
         description_ru=info["description"].get("ru", ""), description_en=info["description"].get("en", ""),

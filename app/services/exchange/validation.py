@@ -271,7 +271,7 @@ class _Validator:
 
     def contest(self, value) -> None:
         path = "contest"
-        data = self.obj(value, path, ("slug", "title"), ("description", "timezone", "declaration"))
+        data = self.obj(value, path, ("slug", "title"), ("description", "timezone", "declaration", "languages"))
         slug = self.string(data["slug"], "contest.slug")
         if not re.match(rules.SLUG_PATTERN, slug):
             self.fail("contest.slug", _("%(value)s is not a valid address name (lower-case Latin letters, "
@@ -284,8 +284,16 @@ class _Validator:
         message = rules.check_timezone(timezone)
         if message:
             self.fail("contest.timezone", message)
+        languages = ["ru", "en"]
+        if data.get("languages") is not None:
+            languages = [self.string(code, _join("contest.languages", i))
+                         for i, code in enumerate(self.array(data["languages"], "contest.languages"))]
+            if not languages or any(code not in ("ru", "en") for code in languages) \
+                    or len(set(languages)) != len(languages):
+                self.fail("contest.languages", _("must list \"ru\", \"en\" or both, once each"))
         self.plan.contest = {
             "slug": slug, "timezone": timezone,
+            "languages": ",".join(code for code in ("ru", "en") if code in languages),
             "title": self.localised(data["title"], "contest.title", 300),
             "description": self.localised(data.get("description"), "contest.description", 20000, required=False),
             "declaration": self.localised(data.get("declaration"), "contest.declaration", 20000, required=False),

@@ -190,10 +190,13 @@ class EntryFilter:
     status: str | None = None          # draft, submitted, withdrawn; None: all but drafts
     eligibility: str | None = None     # eligible, ineligible, unscreened
     search: str = ""
+    entry_ids: tuple[int, ...] | None = None  # the entries ticked on the list (bulk "export selected")
 
 
 def _filtered(contest: Contest, filters: EntryFilter):
     query = sa.select(Entry).where(Entry.contest_id == contest.id)
+    if filters.entry_ids is not None:
+        query = query.where(Entry.id.in_(filters.entry_ids))
     if filters.status in ("draft", "submitted", "withdrawn"):
         query = query.where(Entry.status == filters.status)
     elif filters.status != "all":
