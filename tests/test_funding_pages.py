@@ -201,3 +201,16 @@ def test_judge_reads_the_requested_amount_as_their_language_writes_it(client, lo
     db.session.commit()
     russian = client.get(s.url()).get_data(as_text=True)
     assert "1\u202f500\u202f000\u00a0₽" in russian
+
+
+def test_the_allocation_table_shows_the_edge_and_the_rest_on_request(client, login, app):
+    f = Funded([(90 - i, "100") for i in range(30)])
+    f.fund("300")  # three funded, then the 20 below the edge; 7 more on request
+    login(f.organiser)
+    page = client.get(_funding_url(f)).get_data(as_text=True)
+    table = page.split('data-testid="allocation"')[1].split("</table>")[0]
+    assert table.count("<tr") == 1 + 3 + 20
+    assert "7 more candidates below them are not shown." in page
+    everything = client.get(_funding_url(f) + "?all=1").get_data(as_text=True)
+    assert everything.split('data-testid="allocation"')[1].split("</table>")[0].count("<tr") == 1 + 30
+    assert 'data-testid="more-candidates"' not in everything

@@ -5,7 +5,7 @@ Routes are registered on the manage blueprint.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -59,7 +59,7 @@ def funds_page(contest):
             return redirect(url_for("manage.funds_page", slug=contest.slug))
     return render_template("manage/funds.html", contest=contest, form=form, funds=funds.contest_funds(contest),
                            delete_form=FundDeleteForm(), refusal=funds.fund_change_refusal(contest),
-                           money=format_amount, kmoney=format_kopecks)
+                           money=format_amount, kmoney=format_kopecks, show_all=request.args.get("all") == "1")
 
 
 @bp.route("/<slug>/funds/delete", methods=["POST"])
@@ -93,7 +93,7 @@ def funding(contest, round_id):
         rows=ranking.by_entry() if ranking else {}, rule_form=rule_form, cut_form=CutForm(), uncut_form=UncutForm(),
         show_form=ShowAmountsForm(data={"show": plan.show_amounts} if plan else None),
         refusal=allocation.allocation_refusal(round_), rules=RULES, side_by_side=allocation.SIDE_BY_SIDE,
-        money=format_amount, kmoney=format_kopecks)
+        money=format_amount, kmoney=format_kopecks, show_all=request.args.get("all") == "1")
 
 
 def _act(contest: Contest, round_: Round, form, action, done: str):

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -423,6 +424,10 @@ def fund_edges(round_: Round, *, confirmed_only: bool = True) -> list[FundEdge]:
 SIDE_BY_SIDE = (("strict", "score"), ("skip", "score"), ("best", "score"), ("best", "count"))
 
 
+# Candidates shown below a fund's last funded place unless the organiser asks for all of them.
+AFTER_EDGE = 20
+
+
 @dataclass
 class FundView:
     """One fund on the Funding page: each rule's proposal, and the chosen one in detail."""
@@ -430,6 +435,27 @@ class FundView:
     fund: Fund
     proposals: dict[tuple[str, str], FundResult]
     chosen: FundResult
+
+    @cached_property
+    def funded_ids(self) -> set[int]:
+        """The chosen proposal's funded entries (a set: the table asks once per row)."""
+        return {candidate.entry_id for candidate in self.chosen.proposal.funded}
+
+    def shown_candidates(self, cuts: dict, *, everyone: bool) -> list[Candidate]:
+        """The rows of the chosen allocation's table: every funded candidate, every cut one and the
+        `AFTER_EDGE` next below the last funded place — where the council's decision lies; with
+        `everyone`, all candidates (a round of 10,000 entries would otherwise be a page of 7,000
+        rows that no one reads, and takes seconds to draw)."""
+        if everyone:
+            return self.chosen.candidates
+        last = max((c.place for c in self.chosen.proposal.funded), default=0)
+        return [c for c in self.chosen.candidates
+                if c.entry_id in self.funded_ids or c.place <= last + AFTER_EDGE or str(c.entry_id) in cuts]
+
+    @cached_property
+    def reasons(self) -> dict[int, str]:
+        """Why each entry the chosen proposal skips is not funded, by entry id."""
+        return {candidate.entry_id: reason for candidate, reason in self.chosen.proposal.skipped}
 
 
 def funding_page(round_: Round) -> tuple[FundingPlan | None, list[FundView], RoundRanking]:
