@@ -703,6 +703,7 @@ def _funding_setup(bench: Bench) -> None:
 def _funding_baseline(allocation, round_, knapsack: bool, ranking, requested) -> int:
     """The least the rules must do: per fund, its candidates' asks read once and either a greedy
     pass over them in order or one knapsack solve (no tie-break among equal optima)."""
+    import bisect
     import itertools
 
     from app.services.funding import rules
@@ -721,8 +722,7 @@ def _funding_baseline(allocation, round_, knapsack: bool, ranking, requested) ->
             # branch and bound did not finish in 4 minutes on 400 candidates with these asks.)
             usable = [c for c in candidates if c.requested and c.requested <= capacity]
             weights = [c.requested for c in usable]
-            total += sum(1 for _ in itertools.takewhile(lambda x: x <= capacity,
-                                                        itertools.accumulate(sorted(weights))))
+            total += bisect.bisect_right(list(itertools.accumulate(sorted(weights))), capacity)
             values = rules.knapsack_values(usable, "score")
             always, free = rules._reduce(values, weights, capacity, None)
             room = capacity - sum(weights[i] for i in always)
