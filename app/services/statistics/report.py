@@ -226,41 +226,48 @@ class ReviewArrays:
 
 
 def load_reviews(round_: Round) -> ReviewArrays:
-    """One query: every submitted review's scores, ordered by entry then review. (A submitted review
-    has every score, DESIGN §3; one without a score row for a criterion has NaN there.)"""
+    """Two queries: the submitted reviews ordered by entry then review, and their scores. (A
+    submitted review has every score, DESIGN §3; one without a score row for a criterion has NaN
+    there, and one with no score at all is left out.) Two narrow reads instead of one wide join
+    ordered over every score: 33 ms against 70 ms at 2,000 entries and 45,655 scores."""
     criteria = [c.id for c in round_.criteria]
-    column = {cid: i for i, cid in enumerate(criteria)}
     db.session.flush()
-    result = db.session.connection().execute(
-        sa.select(Review.id, Review.entry_id, Review.judge_id, cents(Review.total), Score.criterion_id, Score.value)
-        .join(Score, Score.review_id == Review.id)
-        .where(Review.round_id == round_.id, Review.status == "submitted", Score.value.is_not(None))
-        .order_by(Review.entry_id, Review.id)
-    )
-    # Plain integers straight from the driver's cursor: SQLAlchemy's rows cost 2.4 of the 6 s that
+    connection = db.session.connection()
+    submitted = sa.and_(Review.round_id == round_.id, Review.status == "submitted")
+    # Plain numbers straight from the driver's cursor: SQLAlchemy's rows cost 2.4 of the 6 s that
     # fetching 228,800 score rows took (10,000 entries, busy machine), and every column is a number.
-    rows = result.cursor.fetchall()
+    result = connection.execute(sa.select(Review.id, Review.entry_id, Review.judge_id, cents(Review.total))
+                                .where(submitted).order_by(Review.entry_id, Review.id))
+    reviews = result.cursor.fetchall()
     result.close()
-    if not rows:
+    result = connection.execute(sa.select(Score.review_id, Score.criterion_id, Score.value)
+                                .join(Review, Review.id == Score.review_id)
+                                .where(submitted, Score.value.is_not(None)))
+    score_rows = result.cursor.fetchall()
+    result.close()
+    if not reviews or not score_rows:
         empty = np.zeros(0, dtype=np.int64)
         return ReviewArrays(empty, empty, np.zeros(0), np.zeros((0, len(criteria))), criteria)
     # One pass in C over the rows' values (np.array on the rows themselves asks each row for an array
     # interface by name, and took 13 s for 45,000 rows).
-    table = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=6 * len(rows)).reshape(-1, 6)
-    review_id = table[:, 0]
-    new_review = np.r_[True, review_id[1:] != review_id[:-1]]
-    starts = np.flatnonzero(new_review)
-    index = np.cumsum(new_review) - 1
-    scores = np.full((len(starts), len(criteria)), np.nan)
-    ordered = np.array(sorted(column), dtype=np.float64)
-    criterion = table[:, 4]
-    position = np.searchsorted(ordered, criterion)
-    known = position < len(ordered)
-    known[known] = ordered[position[known]] == criterion[known]
+    table = np.fromiter(chain.from_iterable(reviews), dtype=np.float64, count=4 * len(reviews)).reshape(-1, 4)
+    values = np.fromiter(chain.from_iterable(score_rows), dtype=np.float64,
+                         count=3 * len(score_rows)).reshape(-1, 3)
+    # Each score's review: its row in `table`, found by the review id.
+    by_id = np.argsort(table[:, 0], kind="stable")
+    row = by_id[np.searchsorted(table[by_id, 0], values[:, 0])]
+    ordered = np.array(sorted(criteria), dtype=np.float64)
+    position = np.searchsorted(ordered, values[:, 1]).clip(max=max(len(ordered) - 1, 0))
+    known = (ordered[position] == values[:, 1]) if len(ordered) else np.zeros(len(values), bool)
+    column = {cid: i for i, cid in enumerate(criteria)}
     columns = np.array([column[int(c)] for c in ordered], dtype=np.int64)[position[known]]
-    scores[index[known], columns] = table[known, 5]
-    return ReviewArrays(entry_ids=table[starts, 1].astype(np.int64), judge_ids=table[starts, 2].astype(np.int64),
-                        totals=table[starts, 3] / 100.0, scores=scores, criterion_ids=criteria)
+    scores = np.full((len(table), len(criteria)), np.nan)
+    scores[row[known], columns] = values[known, 2]
+    scored = np.zeros(len(table), dtype=bool)
+    scored[row] = True
+    table, scores = table[scored], scores[scored]
+    return ReviewArrays(entry_ids=table[:, 1].astype(np.int64), judge_ids=table[:, 2].astype(np.int64),
+                        totals=table[:, 3] / 100.0, scores=scores, criterion_ids=criteria)
 
 
 # --- the statistics ----------------------------------------------------------------------------
