@@ -110,14 +110,15 @@ class _Absent:
         self.errors: list = []
 
 
-def fit_languages(form, contest, obj=None):
+def fit_languages(form, contest, obj=None, only: tuple[str, ...] | None = None):
     """A one-language contest's set-up asks for no texts in the other language: the form's
     `*_ru`/`*_en` fields of a language the contest is not held in are removed, and read back as
-    the stored value (or "")."""
+    the stored value (or ""). `only` limits it to the fields of those names (without the suffix)."""
     for code in ("ru", "en"):
         if contest.offers(code):
             continue
-        for name in [name for name in form._fields if name.endswith(f"_{code}")]:
+        for name in [name for name in form._fields if name.endswith(f"_{code}")
+                     and (only is None or name[:-3] in only)]:
             kept = getattr(obj, name, "") if obj is not None else ""
             del form[name]
             setattr(form, name, _Absent(kept or ""))

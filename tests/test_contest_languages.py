@@ -130,3 +130,24 @@ def test_a_one_language_contest_keeps_its_languages_through_the_exchange(app, co
             exchange.import_contest(wrong)
         db.session.rollback()
         assert str(error.value).startswith("contest.languages")
+
+
+def test_settings_and_awards_of_a_one_language_contest_ask_only_its_language(client, login, make, contest,
+                                                                             organiser):
+    contest.languages = "ru"
+    contest.description_en = "Kept as it was"
+    db.session.commit()
+    login(organiser)
+    page = client.get("/manage/spring/settings").get_data(as_text=True)
+    assert 'name="description_ru"' in page and 'name="description_en"' not in page
+    assert 'name="declaration_en"' not in page
+    # Both titles stay: choosing both languages here asks for the English title at once.
+    assert 'name="title_en"' in page
+    awards = client.get("/manage/spring/awards").get_data(as_text=True)
+    assert 'name="title_ru"' in awards and 'name="title_en"' not in awards
+    response = client.post("/manage/spring/settings", data={
+        "languages": "ru", "title_ru": "Весна", "title_en": "", "description_ru": "Описание",
+        "timezone": contest.timezone, "declaration_ru": "Заявляю."})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (contest.description_ru, contest.description_en) == ("Описание", "Kept as it was")

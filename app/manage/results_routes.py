@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.access import admin_required, organiser_required
 from app.extensions import db
-from app.forms_common import parse_decimal
+from app.forms_common import fit_languages, parse_decimal
 from app.input_limits import query_int
 from app.manage import bp
 from app.manage.forms import ConfirmForm
@@ -281,7 +281,7 @@ def results_unpublish(contest):
 @bp.route("/<slug>/awards", methods=["GET", "POST"])
 @organiser_required
 def awards(contest):
-    form = AwardForm()
+    form = fit_languages(AwardForm(), contest)
     places_form = AwardPlacesForm(prefix="places")
     if form.submit.data and form.validate_on_submit():
         entry = results_service.entry_by_number(contest, form.entry_number.data)
@@ -325,7 +325,7 @@ def awards_places(contest):
             db.session.commit()
             flash(_("Places awarded: %(count)s.", count=len(created)), "success")
             return redirect(url_for("manage.awards", slug=contest.slug))
-    return _awards_page(contest, AwardForm(formdata=None), places_form)
+    return _awards_page(contest, fit_languages(AwardForm(formdata=None), contest), places_form)
 
 
 @bp.route("/<slug>/awards/<int:award_id>/delete", methods=["GET", "POST"])
@@ -353,7 +353,8 @@ def award_delete(contest, award_id):
                                       "“corrected on” note with your reason, and the entrant is told by e-mail."))
     if request.method == "GET":
         # Before publication removing is a button on the awards page: a GET shows that page.
-        return _awards_page(contest, AwardForm(formdata=None), AwardPlacesForm(prefix="places", formdata=None))
+        return _awards_page(contest, fit_languages(AwardForm(formdata=None), contest),
+                            AwardPlacesForm(prefix="places", formdata=None))
     if ConfirmForm().validate_on_submit():
         results_service.remove_award(award, actor=current_user)
         db.session.commit()

@@ -48,7 +48,8 @@ def contest(contest):
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 @organiser_required
 def settings(contest):
-    form = ContestSettingsForm(obj=contest)
+    # The titles stay: choosing both languages in this very form asks for the other title at once.
+    form = fit_languages(ContestSettingsForm(obj=contest), contest, contest, only=("description", "declaration"))
     form.timezone.choices = timezone_choices()
     if form.validate_on_submit():
         contests.update_contest(contest, actor=current_user, **{
