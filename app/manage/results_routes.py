@@ -448,4 +448,5 @@ def results_statistics(contest, round_id):
             judge_page=judge_page, judge_pages=judge_pages,
             nomination_titles={n.id: n.loc("title") for n in stats.ranking.nominations},
             cut_titles={kind: str(line.title) for kind, line in statistics_report.CUT_LINES.items()},
+            flag_text=statistics_report.flag_text,
         )

@@ -28,11 +28,11 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import Entry, FormField, Fund, FundingPlan, Round, User
 from app.services.funding import rules
-from app.services.funding.funds import contest_funds, funds_currency_problem
+from app.services.funding.funds import contest_funds, funds_currency_problem, requested_currency
 from app.services.funding.rules import Candidate, FundProposal
 from app.services.platform.audit import record_event
 from app.services.platform.clock import now
-from app.services.platform.money import amount_or_none, amount_text
+from app.services.platform.money import amount_or_none, amount_text, currency_mismatch
 from app.services.results.ranking import RoundRanking
 from app.services.results.reading import round_results
 
@@ -158,21 +158,23 @@ def _cuts(plan: FundingPlan | None) -> dict[int, int]:
 
 def round_proposals(round_: Round, *, rule: str, objective: str = "score",
                     cuts: dict[int, int] | None = None, ranking: RoundRanking | None = None,
-                    requested: dict[int, int] | None = None) -> list[FundResult]:
+                    requested: dict[int, int] | None = None, currency: str | None = None) -> list[FundResult]:
     """Every fund's proposal by `rule` over the round's results, with the plan's cuts (kopecks)
-    unless `cuts` is given."""
+    unless `cuts` is given. `requested` and its `currency` spare reading them again."""
     if rule not in rules.RULES:
         raise FundingError(_("Unknown rule: %(rule)s.", rule=rule))
     if objective not in rules.OBJECTIVES:
         raise FundingError(_("Unknown objective: %(objective)s.", objective=objective))
-    mismatch = funds_currency_problem(round_.contest)
-    if mismatch:
-        raise FundingError(mismatch)
     ranking = ranking or round_results(round_)
     if requested is None:
-        requested, _currency = requested_amounts(round_, [row.entry_id for row in ranking.rows if row.can_advance])
-    cuts = _cuts(get_plan(round_)) if cuts is None else cuts
+        requested, currency = requested_amounts(round_, [row.entry_id for row in ranking.rows if row.can_advance])
+    elif currency is None:
+        currency = requested_currency(round_.contest_id)
     funds = contest_funds(round_.contest)
+    mismatch = currency_mismatch(currency, [fund.currency for fund in funds])
+    if mismatch:
+        raise FundingError(mismatch)
+    cuts = _cuts(get_plan(round_)) if cuts is None else cuts
     by_fund = fund_candidates(ranking, funds, requested)
     rows = ranking.by_entry()
     funded_by_nomination: set[int] = set()
@@ -462,15 +464,15 @@ def funding_page(round_: Round) -> tuple[FundingPlan | None, list[FundView], Rou
     """What the Funding page shows, reading the ranking and the requested amounts once."""
     plan = get_plan(round_)
     ranking = round_results(round_)
-    requested, _currency = requested_amounts(round_, [row.entry_id for row in ranking.rows if row.can_advance])
+    requested, currency = requested_amounts(round_, [row.entry_id for row in ranking.rows if row.can_advance])
     cuts = _cuts(plan)
     by_rule = {key: round_proposals(round_, rule=key[0], objective=key[1], cuts=cuts, ranking=ranking,
-                                    requested=requested)
+                                    requested=requested, currency=currency)
                for key in SIDE_BY_SIDE}
     chosen_key = (plan.rule, plan.objective if plan.rule == "best" else "score") if plan else ("skip", "score")
     if chosen_key not in by_rule:
         by_rule[chosen_key] = round_proposals(round_, rule=chosen_key[0], objective=chosen_key[1], cuts=cuts,
-                                              ranking=ranking, requested=requested)
+                                              ranking=ranking, requested=requested, currency=currency)
     views = []
     for index, fund in enumerate(contest_funds(round_.contest)):
         views.append(FundView(fund=fund, proposals={key: results[index] for key, results in by_rule.items()},

@@ -9,7 +9,7 @@ import json
 from app.models import Round
 from app.services.results.export import results_document
 from app.services.results.reading import round_results
-from app.services.statistics.report import CUT_LINES, round_statistics, statistics_document
+from app.services.statistics.report import CUT_LINES, flag_text, round_statistics, rounded_or_none, statistics_document
 
 # A results document that carries "statistics" is of version 2 (contest-exchange.md, "Additions
 # after v1": a v1 reader refuses keys it does not know).
@@ -34,25 +34,6 @@ def results_json(round_: Round) -> str:
 STATISTICS_TABLES = ("places", "judges", "agreement")
 
 
-def _flag_text(flag: dict) -> str:
-    """A flag in words, as the statistics page writes it (numbers in the reader's format)."""
-    from flask_babel import gettext as _
-
-    from app.i18n import format_number
-
-    if flag.get("reason") == "lenient":
-        return _("lenient: %(beyond)s points above the median judge, %(z)s standard errors (the bar is %(bar)s)",
-                 beyond=format_number(round(flag["beyond"], 2)), z=format_number(round(flag["z"], 1)),
-                 bar=format_number(round(flag["bar"], 1)))
-    if flag.get("reason") == "severe":
-        return _("severe: %(beyond)s points below the median judge, %(z)s standard errors (the bar is %(bar)s)",
-                 beyond=format_number(round(-flag["beyond"], 2)), z=format_number(round(-flag["z"], 1)),
-                 bar=format_number(round(flag["bar"], 1)))
-    return _("disagrees with the others: typical deviation %(rms)s points against the round's %(sigma)s "
-             "(%(ratio)s times)", rms=format_number(round(flag["rms"], 2)),
-             sigma=format_number(round(flag["sigma"], 2)), ratio=format_number(round(flag["ratio"], 1)))
-
-
 def statistics_tables(stats) -> dict[str, tuple[str, list[str], list[list]]]:
     """The statistics page's three tables as (sheet title, header, rows of real numbers): plausible
     places per entry, judges' offsets, agreement per criterion. Headers in the reader's language."""
@@ -63,10 +44,10 @@ def statistics_tables(stats) -> dict[str, tuple[str, list[str], list[list]]]:
     places = [[p.rank, p.number, p.title, nominations.get(p.nomination_id, ""),
                p.ranked.display_score, p.low, p.high, p.width,
                ", ".join(cut_titles.get(kind, kind) for kind in p.ties)] for p in stats.places]
-    judges = [[j.name, j.email, j.reviews, round(j.offset, 2), _rounded(j.error, 2), round(j.rms, 2),
-               round(j.zscore_size, 2), "; ".join(_flag_text(flag) for flag in j.flags)] for j in stats.judges]
-    agreement = [[row.title, _rounded(row.value, 3), _rounded(row.low, 3), _rounded(row.high, 3), row.entries]
-                 for row in stats.alpha]
+    judges = [[j.name, j.email, j.reviews, round(j.offset, 2), rounded_or_none(j.error, 2), round(j.rms, 2),
+               round(j.zscore_size, 2), "; ".join(flag_text(flag) for flag in j.flags)] for j in stats.judges]
+    agreement = [[row.title, rounded_or_none(row.value, 3), rounded_or_none(row.low, 3),
+                  rounded_or_none(row.high, 3), row.entries] for row in stats.alpha]
     return {
         "places": (_("Plausible places"), [
             _("Place"), _("No."), _("Title"), _("Nomination"), _("Score"), _("Plausible from"),
@@ -78,10 +59,6 @@ def statistics_tables(stats) -> dict[str, tuple[str, list[str], list[list]]]:
             _("Criterion"), _("Krippendorff's alpha"), _("Interval from"), _("Interval to"),
             _("Entries with two or more reviews")], agreement),
     }
-
-
-def _rounded(value: float | None, places: int) -> float | None:
-    return None if value is None else round(value, places)
 
 
 def statistics_csv(round_: Round, table: str) -> str:

@@ -405,12 +405,13 @@ def statistics_document(stats: RoundStatistics) -> dict:
     """The statistics as contest-exchange.md ("Round statistics") writes them in a round's results
     JSON, plus what the protocol prints: intervals, bands, flags and the cut lines in a tie."""
     keys = {n.id: n.key for n in stats.ranking.nominations}
-    alpha = {row.key: _rounded(row.value, 3) for row in stats.alpha if row.key == "total"}
-    alpha.update({row.key: _rounded(row.value, 3) for row in stats.alpha if row.key != "total"})
+    alpha = {row.key: rounded_or_none(row.value, 3) for row in stats.alpha if row.key == "total"}
+    alpha.update({row.key: rounded_or_none(row.value, 3) for row in stats.alpha if row.key != "total"})
     return {
         "alpha": alpha,
-        "alpha_intervals": {row.key: [_rounded(row.low, 3), _rounded(row.high, 3)] for row in stats.alpha},
-        "judges": [{"email": j.email, "offset": round(j.offset, 2), "error": _rounded(j.error, 2),
+        "alpha_intervals": {row.key: [rounded_or_none(row.low, 3), rounded_or_none(row.high, 3)]
+                            for row in stats.alpha},
+        "judges": [{"email": j.email, "offset": round(j.offset, 2), "error": rounded_or_none(j.error, 2),
                     "reviews": j.reviews, "flagged": j.flagged, "flags": j.flags,
                     "zscore_change": round(j.zscore_size, 2)} for j in stats.judges],
         "ranks": [{"entry": p.number, "nomination": keys.get(p.nomination_id), "rank": p.rank,
@@ -421,7 +422,7 @@ def statistics_document(stats: RoundStatistics) -> dict:
     }
 
 
-def _rounded(value: float | None, places: int) -> float | None:
+def rounded_or_none(value: float | None, places: int) -> float | None:
     return None if value is None else round(value, places)
 
 
@@ -451,6 +452,22 @@ _BAND_WORDS = {
     "moderate": _l("moderate agreement"), "low": _l("low agreement"),
 }
 _FLAG_WORDS = {"lenient": _l("lenient"), "severe": _l("severe"), "disagreement": _l("disagrees")}
+
+
+def flag_text(flag: dict) -> str:
+    """A judge's flag in words with the numbers that raised it, in the reader's format: the one
+    wording for the statistics page and its spreadsheets."""
+    if flag.get("reason") == "lenient":
+        return _("lenient: %(beyond)s points above the median judge, %(z)s standard errors (the bar is %(bar)s)",
+                 beyond=format_number(flag["beyond"], 2), z=format_number(flag["z"], 1),
+                 bar=format_number(flag["bar"], 1))
+    if flag.get("reason") == "severe":
+        return _("severe: %(beyond)s points below the median judge, %(z)s standard errors (the bar is %(bar)s)",
+                 beyond=format_number(-flag["beyond"], 2), z=format_number(-flag["z"], 1),
+                 bar=format_number(flag["bar"], 1))
+    return _("disagrees with the others: typical deviation %(rms)s points against the round's %(sigma)s "
+             "(%(ratio)s times)", rms=format_number(flag["rms"], 2), sigma=format_number(flag["sigma"], 2),
+             ratio=format_number(flag["ratio"], 1))
 
 
 def protocol_lines(round_: Round) -> list[str]:
