@@ -23,20 +23,13 @@ from app.services.funding.allocation import FundingError
 from app.services.platform.money import amount_text
 
 
-def _money(value) -> str | None:
-    return amount_text(value) if value is not None else None
-
-
 @bp.route("/contests/<slug>/funds")
 @bp.response(200, s.FundList)
 def contest_funds(slug):
     """The contest's funds (per nomination in form order, the contest's fund last), and whether they
     are locked by a confirmed allocation."""
     contest = organised_contest(slug, "funding", "read")
-    keys = {n.id: n.key for n in contest.nominations}
-    return {"funds": [{"id": f.id, "nomination": keys.get(f.nomination_id), "amount": amount_text(f.amount),
-                       "currency": f.currency, "min_grant": _money(f.min_grant), "max_grant": _money(f.max_grant)}
-                      for f in funds.contest_funds(contest)],
+    return {"funds": [{"id": f.id, **funds.fund_values(f)} for f in funds.contest_funds(contest)],
             "locked": funds.fund_change_refusal(contest)}
 
 

@@ -72,7 +72,8 @@ def fund_problem(*, amount: Decimal | None, currency: str, min_grant: Decimal | 
     return None
 
 
-def _values(fund: Fund) -> dict:
+def fund_values(fund: Fund) -> dict:
+    """A fund as the exchange document, the audit log and the API write it (amounts as strings)."""
     return {"nomination": fund.nomination.key if fund.nomination else None, "amount": amount_text(fund.amount),
             "currency": fund.currency,
             "min_grant": amount_text(fund.min_grant) if fund.min_grant is not None else None,
@@ -98,7 +99,7 @@ def set_fund(contest: Contest, *, nomination_id: int | None, amount: Decimal, cu
         f.currency for f in contest_funds(contest) if f is not fund)])
     if mismatch:
         raise FundError(mismatch, field="currency")
-    old = _values(fund) if fund is not None else None
+    old = fund_values(fund) if fund is not None else None
     if fund is None:
         fund = Fund(contest_id=contest.id, nomination_id=nomination_id)
         db.session.add(fund)
@@ -106,7 +107,7 @@ def set_fund(contest: Contest, *, nomination_id: int | None, amount: Decimal, cu
     db.session.flush()
     db.session.refresh(fund, ["nomination"])
     record_event(contest_id=contest.id, actor_id=actor.id if actor else None, action="fund.set",
-                 object_type="fund", object_id=fund.id, old=old, new=_values(fund))
+                 object_type="fund", object_id=fund.id, old=old, new=fund_values(fund))
     return fund
 
 
@@ -116,6 +117,6 @@ def delete_fund(fund: Fund, *, actor: User | None = None) -> None:
     if refusal:
         raise FundError(refusal)
     record_event(contest_id=fund.contest_id, actor_id=actor.id if actor else None, action="fund.delete",
-                 object_type="fund", object_id=fund.id, old=_values(fund))
+                 object_type="fund", object_id=fund.id, old=fund_values(fund))
     db.session.delete(fund)
     db.session.flush()
